@@ -1,0 +1,30 @@
+/**
+ * The engine's one logger. Messages must never contain patient data (names, IDs, accession
+ * numbers, dates of birth): log UIDs, counts and file paths only.
+ */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3, silent: 4 };
+
+let threshold: LogLevel = (process.env.ICHTRIAGE_LOG as LogLevel | undefined) ?? 'info';
+let sink: (line: string) => void = (line) => process.stderr.write(line + '\n');
+
+export function setLogLevel(level: LogLevel): void {
+  threshold = level;
+}
+
+export function setLogSink(write: (line: string) => void): void {
+  sink = write;
+}
+
+function emit(level: LogLevel, message: string): void {
+  if (ORDER[level] < ORDER[threshold]) return;
+  sink(`${new Date().toISOString()} ${level.toUpperCase()} ${message}`);
+}
+
+export const log = {
+  debug: (message: string) => emit('debug', message),
+  info: (message: string) => emit('info', message),
+  warn: (message: string) => emit('warn', message),
+  error: (message: string) => emit('error', message),
+};

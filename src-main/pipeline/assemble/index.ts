@@ -1,0 +1,2 @@
+export { assembleSeries, type AssemblyInput } from './assemble-series.js';
+export { checkAxialSlice, type SliceIneligibility } from './eligibility.js';

@@ -1,0 +1,90 @@
+import type { ModelCard } from '../infer/model-card.js';
+
+export type PreprocessParams = ModelCard['input'];
+
+/**
+ * HU slice -> the network's input tensor [3, size, size], exactly as models/training/ichtrain/preprocess.py
+ * does it (golden vectors in test/fixtures/golden-preprocess prove the two agree):
+ * one channel per window scaled to [0, 1], bilinear resize with half-pixel centres (torch
+ * interpolate, align_corners=False, no antialias), then per-channel (x - mean) / std.
+ */
+export function preprocessHu(
+  hu: ArrayLike<number>,
+  rows: number,
+  columns: number,
+  params: PreprocessParams,
+  out: Float32Array = new Float32Array(params.windows.length * params.size * params.size),
+): Float32Array {
+  if (hu.length !== rows * columns) {
+    throw new Error(`HU array has ${hu.length} values, expected ${rows}x${columns}`);
+  }
+  const size = params.size;
+  const plane = size * size;
+  const xTaps = bilinearTaps(columns, size);
+  const yTaps = bilinearTaps(rows, size);
+  const windowed = new Float32Array(rows * columns);
+  params.windows.forEach((window, channel) => {
+    const lo = window.center - window.width / 2;
+    const scale = 1 / window.width;
+    for (let i = 0; i < windowed.length; i++) {
+      const v = hu[i]!;
+      windowed[i] = Math.fround((v < lo ? 0 : v > lo + window.width ? window.width : v - lo) * scale);
+    }
+    const mean = params.mean[channel]!;
+    const invStd = 1 / params.std[channel]!;
+    resizeInto(windowed, columns, xTaps, yTaps, out, channel * plane, size);
+    for (let i = channel * plane; i < (channel + 1) * plane; i++) {
+      out[i] = (out[i]! - mean) * invStd;
+    }
+  });
+  return out;
+}
+
+/** For each output coordinate: the two source indices and the weight of the second. */
+interface Taps {
+  i0: Int32Array;
+  i1: Int32Array;
+  w1: Float32Array;
+}
+
+/** Source sampling positions of torch's bilinear resize with align_corners=False. */
+function bilinearTaps(inSize: number, outSize: number): Taps {
+  const i0 = new Int32Array(outSize);
+  const i1 = new Int32Array(outSize);
+  const w1 = new Float32Array(outSize);
+  const scale = inSize / outSize;
+  for (let o = 0; o < outSize; o++) {
+    // torch clamps negative source coordinates to 0 before taking the floor.
+    const src = Math.max((o + 0.5) * scale - 0.5, 0);
+    const lo = Math.min(Math.floor(src), inSize - 1);
+    i0[o] = lo;
+    i1[o] = Math.min(lo + 1, inSize - 1);
+    w1[o] = src - lo;
+  }
+  return { i0, i1, w1 };
+}
+
+function resizeInto(
+  src: Float32Array,
+  srcColumns: number,
+  xTaps: Taps,
+  yTaps: Taps,
+  out: Float32Array,
+  offset: number,
+  size: number,
+): void {
+  for (let y = 0; y < size; y++) {
+    const row0 = yTaps.i0[y]! * srcColumns;
+    const row1 = yTaps.i1[y]! * srcColumns;
+    const wy1 = yTaps.w1[y]!;
+    const wy0 = 1 - wy1;
+    for (let x = 0; x < size; x++) {
+      const x0 = xTaps.i0[x]!;
+      const x1 = xTaps.i1[x]!;
+      const wx1 = xTaps.w1[x]!;
+      const wx0 = 1 - wx1;
+      out[offset + y * size + x] =
+        wy0 * (wx0 * src[row0 + x0]! + wx1 * src[row0 + x1]!) + wy1 * (wx0 * src[row1 + x0]! + wx1 * src[row1 + x1]!);
+    }
+  }
+}
