@@ -1,0 +1,1 @@
+"""ichtrain: training, export and synthetic data for the ICH triage detector."""

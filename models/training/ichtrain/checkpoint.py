@@ -1,0 +1,27 @@
+"""Saving and loading a trained detector (both networks plus what the model card needs)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from .model import ScanModel, SliceCnn
+
+
+def save_checkpoint(path: Path, cnn: SliceCnn, scan: ScanModel, arch: dict, card_args: dict) -> None:
+    torch.save({'arch': arch, 'cnn': cnn.state_dict(), 'scan': scan.state_dict(), 'card_args': card_args}, path)
+
+
+def build_networks(arch: dict):
+    cnn = SliceCnn(width=arch['width'])
+    scan = ScanModel(embedding_size=cnn.embedding_size, pca_dim=arch['pca_dim'], hidden=arch['lstm_hidden'],
+                     layers=arch['lstm_layers'])
+    return cnn, scan
+
+
+def load_checkpoint(path: Path) -> dict:
+    data = torch.load(path, map_location='cpu')
+    cnn, scan = build_networks(data['arch'])
+    cnn.load_state_dict(data['cnn'])
+    scan.load_state_dict(data['scan'])
+    return {'cnn': cnn.eval(), 'scan': scan.eval(), 'arch': data['arch'], 'card_args': data['card_args']}

@@ -1,0 +1,195 @@
+"""Writes a complete model folder: slice_cnn.onnx, scan_lstm.onnx, model.json (the ModelCard of
+src-main/pipeline/infer/model-card.ts) and reference_outputs.json (torch outputs on inputs the
+TypeScript test can recreate, to check onnxruntime against torch).
+
+  python -m ichtrain.export --random --out DIR          # randomly initialised network
+  python -m ichtrain.export --checkpoint RUN/checkpoint.pt --out DIR
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import subprocess
+import time
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+import torch
+
+from .constants import CLASSES, INPUT_SIZE, SEED_MEAN, SEED_STD, WINDOWS
+from .model import ScanModel, ScanModelProbs, SliceCnn
+
+OPSET = 17
+SLICE_CNN_FILE = 'slice_cnn.onnx'
+SCAN_LSTM_FILE = 'scan_lstm.onnx'
+REFERENCE_FORMULA = 'image[n][c][y][x] = float32(sin(0.05*x + 0.07*y + c + n)), n < 2, c < 3, y,x < 256'
+DEFAULT_PNG_WINDOW = {'center': 40.0, 'width': 130.0}
+
+
+def reference_images(size: int = INPUT_SIZE) -> torch.Tensor:
+    """The deterministic [2,3,size,size] input named by REFERENCE_FORMULA."""
+    n, c, y, x = np.meshgrid(np.arange(2), np.arange(3), np.arange(size), np.arange(size), indexing='ij')
+    return torch.from_numpy(np.sin(0.05 * x + 0.07 * y + c + n).astype(np.float32))
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, 'rb') as fh:
+        for block in iter(lambda: fh.read(1 << 20), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def git_commit() -> str:
+    try:
+        return subprocess.run(['git', 'rev-parse', 'HEAD'], capture_output=True, text=True, check=True,
+                              cwd=Path(__file__).parent).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return 'unknown'
+
+
+def export_slice_cnn(cnn: SliceCnn, path: Path) -> None:
+    cnn.eval()
+    dummy = torch.zeros(2, 3, INPUT_SIZE, INPUT_SIZE)
+    torch.onnx.export(
+        cnn, (dummy,), str(path), opset_version=OPSET,
+        input_names=['image'], output_names=['logits', 'embedding', 'cam'],
+        dynamic_axes={'image': {0: 'N'}, 'logits': {0: 'N'}, 'embedding': {0: 'N'}, 'cam': {0: 'N'}},
+        do_constant_folding=True,
+    )
+
+
+def export_scan_lstm(scan: ScanModel, embedding_size: int, path: Path) -> None:
+    wrapper = ScanModelProbs(scan).eval()
+    emb = torch.zeros(1, 3, embedding_size)
+    probs = torch.full((1, 3, len(CLASSES)), 0.5)
+    torch.onnx.export(
+        wrapper, (emb, probs), str(path), opset_version=OPSET,
+        input_names=['embedding', 'slice_probs'], output_names=['probs'],
+        dynamic_axes={'embedding': {1: 'S'}, 'slice_probs': {1: 'S'}, 'probs': {1: 'S'}},
+        do_constant_folding=True,
+    )
+
+
+@torch.no_grad()
+def reference_outputs(cnn: SliceCnn, scan: ScanModel) -> dict:
+    cnn.eval()
+    scan.eval()
+    images = reference_images()
+    logits, embedding, cam = cnn(images)
+    slice_probs = torch.sigmoid(logits)
+    probs = scan.probs(embedding[None], slice_probs[None])
+    return {
+        'sliceCnn': {
+            'input': {'name': 'image', 'shape': list(images.shape), 'formula': REFERENCE_FORMULA},
+            'logits': logits.tolist(),
+            'embeddingFirst16': embedding[:, :16].tolist(),
+            'camShape': list(cam.shape),
+            'camFirst16': cam.reshape(cam.shape[0], -1)[:, :16].tolist(),
+            'note': 'camFirst16[n] = the first 16 values of cam[n] flattened in [class, y, x] order',
+        },
+        'scanLstm': {
+            'inputs': {
+                'embedding': {'shape': [1, 2, embedding.shape[1]], 'data': embedding.reshape(-1).tolist()},
+                'slice_probs': {'shape': [1, 2, len(CLASSES)], 'data': slice_probs.reshape(-1).tolist()},
+            },
+            'note': 'inputs are the slice CNN outputs on the reference images (embedding, sigmoid(logits))',
+            'probs': probs.reshape(-1).tolist(),
+            'probsShape': list(probs.shape),
+        },
+        'tolerance': 1e-4,
+    }
+
+
+def cam_size(cnn: SliceCnn) -> list:
+    with torch.no_grad():
+        _, _, cam = cnn.eval()(torch.zeros(1, 3, INPUT_SIZE, INPUT_SIZE))
+    return [int(cam.shape[2]), int(cam.shape[3])]
+
+
+def write_model_folder(out: Path, cnn: SliceCnn, scan: ScanModel, *, name: str, version: str,
+                       thresholds: dict, training: dict, metrics: dict, intended_use: str,
+                       limitations: list, mean=SEED_MEAN, std=SEED_STD,
+                       png_window: Optional[dict] = None) -> dict:
+    out.mkdir(parents=True, exist_ok=True)
+    cnn.eval()
+    scan.eval()
+    export_slice_cnn(cnn, out / SLICE_CNN_FILE)
+    export_scan_lstm(scan, cnn.embedding_size, out / SCAN_LSTM_FILE)
+    card = {
+        'name': name,
+        'version': version,
+        'classes': list(CLASSES),
+        'input': {
+            'size': INPUT_SIZE,
+            'resize': 'bilinear-half-pixel',
+            'windows': [dict(w) for w in WINDOWS],
+            'mean': [float(v) for v in mean],
+            'std': [float(v) for v in std],
+        },
+        'pngWindow': dict(png_window or DEFAULT_PNG_WINDOW),
+        'embeddingSize': cnn.embedding_size,
+        'camSize': cam_size(cnn),
+        'thresholds': {k: float(thresholds[k]) for k in CLASSES},
+        'scanAggregation': 'max',
+        'files': {
+            'sliceCnn': {'path': SLICE_CNN_FILE, 'sha256': sha256(out / SLICE_CNN_FILE)},
+            'scanLstm': {'path': SCAN_LSTM_FILE, 'sha256': sha256(out / SCAN_LSTM_FILE)},
+        },
+        'training': training,
+        'metrics': metrics,
+        'intendedUse': intended_use,
+        'limitations': list(limitations),
+    }
+    (out / 'model.json').write_text(json.dumps(card, indent=2) + '\n')
+    (out / 'reference_outputs.json').write_text(json.dumps(reference_outputs(cnn, scan)) + '\n')
+    return card
+
+
+INTENDED_USE = ('Research and software testing of the ICH triage workstation only. '
+                'Not a medical device; not validated for clinical use; never a diagnosis.')
+
+
+def random_model(seed: int, hidden: int = 256):
+    torch.manual_seed(seed)
+    cnn = SliceCnn()
+    scan = ScanModel(embedding_size=cnn.embedding_size, hidden=hidden)
+    # An orthonormal random projection stands in for the PCA fitted during training.
+    q, _ = torch.linalg.qr(torch.randn(cnn.embedding_size, 120))
+    scan.set_pca(torch.zeros(cnn.embedding_size), q.T.contiguous(), torch.ones(120))
+    return cnn, scan
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument('--random', action='store_true', help='export a randomly initialised network')
+    source.add_argument('--checkpoint', type=Path, help='checkpoint.pt written by ichtrain.train')
+    parser.add_argument('--out', type=Path, required=True, help='model folder to write')
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--name', default=None)
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+    if args.random:
+        cnn, scan = random_model(args.seed)
+        card = write_model_folder(
+            args.out, cnn, scan, name=args.name or 'ich-random', version='0.0.0-random',
+            thresholds={k: 0.5 for k in CLASSES},
+            training={'kind': 'random-init', 'seed': args.seed, 'gitCommit': git_commit(),
+                      'time': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
+                      'normalisation': 'seed mean/std (Burduja et al. code)'},
+            metrics={'note': 'untrained: random weights, outputs are meaningless'},
+            intended_use='Engine tests only: randomly initialised weights, no diagnostic value.',
+            limitations=['Random weights: predictions carry no information.'],
+        )
+    else:
+        from .checkpoint import load_checkpoint
+        ckpt = load_checkpoint(args.checkpoint)
+        card = write_model_folder(args.out, ckpt['cnn'], ckpt['scan'], **ckpt['card_args'])
+    print(json.dumps({'out': str(args.out), 'name': card['name'], 'files': card['files']}, indent=2))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,120 @@
+"""Networks: the slice CNN (ResNet-18 layout, width 32, GAP + linear head with CAM output) and the
+scan model (frozen PCA projection -> 3-layer BiLSTM -> concat CNN probs -> linear)."""
+from __future__ import annotations
+
+from typing import Tuple
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+NUM_CLASSES = 6
+
+
+class BasicBlock(nn.Module):
+    def __init__(self, cin: int, cout: int, stride: int):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.down = None
+        if stride != 1 or cin != cout:
+            self.down = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        identity = x if self.down is None else self.down(x)
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return F.relu(out + identity)
+
+
+class SliceCnn(nn.Module):
+    """ResNet-18 layout at base width `width` (32 -> channels 32-64-128-256).
+
+    forward returns (logits [N,6], embedding [N,E] = GAP features, cam [N,6,h,w]).
+    cam_k(h,w) = sum_c W[k,c] * A_c(h,w) with A the last conv feature map, no bias, no ReLU:
+    Grad-CAM of logit k before its ReLU, times h*w (see tests/test_cam.py).
+    """
+
+    def __init__(self, width: int = 32, blocks: Tuple[int, ...] = (2, 2, 2, 2), num_classes: int = NUM_CLASSES):
+        super().__init__()
+        self.stem = nn.Sequential(
+            nn.Conv2d(3, width, 7, 2, 3, bias=False),
+            nn.BatchNorm2d(width),
+            nn.ReLU(inplace=True),
+            nn.MaxPool2d(3, 2, 1),
+        )
+        layers = []
+        cin = width
+        for i, n in enumerate(blocks):
+            cout = width * (2 ** i)
+            for j in range(n):
+                layers.append(BasicBlock(cin, cout, 2 if (j == 0 and i > 0) else 1))
+                cin = cout
+        self.features = nn.Sequential(*layers)
+        self.embedding_size = cin
+        self.head = nn.Linear(cin, num_classes)
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
+        # Zero-init the last BN of each block: each residual block starts as identity (faster start).
+        for m in self.modules():
+            if isinstance(m, BasicBlock):
+                nn.init.zeros_(m.bn2.weight)
+
+    def feature_map(self, x: torch.Tensor) -> torch.Tensor:
+        return self.features(self.stem(x))
+
+    def forward(self, x: torch.Tensor):
+        fmap = self.feature_map(x)
+        embedding = fmap.mean(dim=(2, 3))
+        logits = self.head(embedding)
+        # A 1x1 convolution with the head's weights (exports as a plain Conv node).
+        cam = F.conv2d(fmap, self.head.weight[:, :, None, None])
+        return logits, embedding, cam
+
+
+class ScanModel(nn.Module):
+    """Per-scan refinement of slice probabilities.
+
+    embedding [B,S,E] -> frozen PCA linear [B,S,P] -> BiLSTM(hidden, layers) [B,S,2*hidden]
+    -> concat slice_probs [B,S,6] -> linear(6) -> sigmoid. forward returns logits; probs() the
+    sigmoid, which is what the ONNX graph outputs.
+    """
+
+    def __init__(self, embedding_size: int = 256, pca_dim: int = 120, hidden: int = 256, layers: int = 3,
+                 dropout: float = 0.3, num_classes: int = NUM_CLASSES):
+        super().__init__()
+        self.pca = nn.Linear(embedding_size, pca_dim)
+        self.pca.weight.requires_grad_(False)
+        self.pca.bias.requires_grad_(False)
+        self.lstm = nn.LSTM(pca_dim, hidden, num_layers=layers, batch_first=True, bidirectional=True,
+                            dropout=dropout if layers > 1 else 0.0)
+        self.classifier = nn.Linear(2 * hidden + num_classes, num_classes)
+
+    def set_pca(self, mean: torch.Tensor, components: torch.Tensor, scale: torch.Tensor) -> None:
+        """projection = ((e - mean) @ components.T) / scale, written as one frozen linear layer."""
+        with torch.no_grad():
+            weight = components / scale[:, None]
+            self.pca.weight.copy_(weight)
+            self.pca.bias.copy_(-(weight @ mean))
+
+    def forward(self, embedding: torch.Tensor, slice_probs: torch.Tensor) -> torch.Tensor:
+        reduced = self.pca(embedding)
+        seq, _ = self.lstm(reduced)
+        return self.classifier(torch.cat([seq, slice_probs], dim=-1))
+
+    def probs(self, embedding: torch.Tensor, slice_probs: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(self.forward(embedding, slice_probs))
+
+
+class ScanModelProbs(nn.Module):
+    """Export wrapper: the ONNX graph outputs probabilities."""
+
+    def __init__(self, scan: ScanModel):
+        super().__init__()
+        self.scan = scan
+
+    def forward(self, embedding: torch.Tensor, slice_probs: torch.Tensor) -> torch.Tensor:
+        return self.scan.probs(embedding, slice_probs)

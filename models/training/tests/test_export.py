@@ -1,0 +1,59 @@
+import json
+
+import numpy as np
+import onnx
+import torch
+
+from ichtrain.constants import CLASSES
+from ichtrain.export import random_model, reference_images, sha256, write_model_folder
+
+CARD_KEYS = {'name', 'version', 'classes', 'input', 'pngWindow', 'embeddingSize', 'camSize', 'thresholds',
+             'scanAggregation', 'files', 'training', 'metrics', 'intendedUse', 'limitations'}
+
+
+def _dims(value_info):
+    return [d.dim_param or d.dim_value for d in value_info.type.tensor_type.shape.dim]
+
+
+def test_export_writes_valid_onnx_and_card(tmp_path):
+    torch.manual_seed(0)
+    cnn, scan = random_model(seed=1, hidden=32)
+    card = write_model_folder(tmp_path, cnn, scan, name='t', version='0', thresholds={k: 0.5 for k in CLASSES},
+                              training={}, metrics={}, intended_use='test', limitations=[])
+    assert set(card) == CARD_KEYS
+    assert card['classes'] == list(CLASSES) and card['camSize'] == [8, 8] and card['embeddingSize'] == 256
+    assert card['input']['resize'] == 'bilinear-half-pixel'
+
+    cnn_model = onnx.load(str(tmp_path / 'slice_cnn.onnx'))
+    onnx.checker.check_model(cnn_model)
+    assert 13 <= cnn_model.opset_import[0].version <= 17
+    assert [i.name for i in cnn_model.graph.input] == ['image']
+    assert [o.name for o in cnn_model.graph.output] == ['logits', 'embedding', 'cam']
+    assert _dims(cnn_model.graph.input[0]) == ['N', 3, 256, 256]
+    assert _dims(cnn_model.graph.output[2]) == ['N', 6, 8, 8]
+
+    lstm_model = onnx.load(str(tmp_path / 'scan_lstm.onnx'))
+    onnx.checker.check_model(lstm_model)
+    assert [i.name for i in lstm_model.graph.input] == ['embedding', 'slice_probs']
+    assert [o.name for o in lstm_model.graph.output] == ['probs']
+    assert _dims(lstm_model.graph.input[0]) == [1, 'S', 256]
+    assert _dims(lstm_model.graph.input[1]) == [1, 'S', 6]
+    assert _dims(lstm_model.graph.output[0]) == [1, 'S', 6]
+
+    stored = json.loads((tmp_path / 'model.json').read_text())
+    assert stored['files']['sliceCnn']['sha256'] == sha256(tmp_path / 'slice_cnn.onnx')
+
+    ref = json.loads((tmp_path / 'reference_outputs.json').read_text())
+    with torch.no_grad():
+        logits, embedding, _ = cnn.eval()(reference_images())
+        probs = scan.eval().probs(embedding[None], torch.sigmoid(logits)[None])
+    assert np.allclose(ref['sliceCnn']['logits'], logits.numpy(), atol=1e-6)
+    assert np.allclose(ref['scanLstm']['probs'], probs.reshape(-1).numpy(), atol=1e-6)
+    assert ((probs > 0) & (probs < 1)).all()
+
+
+def test_reference_images_follow_the_stated_formula():
+    images = reference_images()
+    n, c, y, x = 1, 2, 17, 200
+    assert images.shape == (2, 3, 256, 256)
+    assert images[n, c, y, x].item() == np.float32(np.sin(0.05 * x + 0.07 * y + c + n))
