@@ -1,0 +1,98 @@
+import path from 'node:path';
+import type { TriageApi } from '../contract/api.js';
+import { log } from '../log.js';
+import { DEFAULT_PIPELINE_OPTIONS, TriagePipeline } from '../pipeline/compose.js';
+import { listFiles, watchInbox, type InboxWatcher } from '../pipeline/inbox/index.js';
+import { defaultModelDir } from '../pipeline/infer/detector.js';
+import { InferenceClient } from '../pipeline/infer/inference-client.js';
+import type { ModelCard } from '../pipeline/infer/model-card.js';
+import { TriageService } from '../services/triage-service.js';
+import { TriageStore } from '../store/triage-store.js';
+
+export interface EngineOptions {
+  /** SQLite file (":memory:" for a one-off run). */
+  dbPath: string;
+  /** Model folder; default: the bundled model. */
+  modelDir?: string;
+  /** Folder to watch; files already there are picked up at start. */
+  inbox?: string;
+  /** Where unreadable files are copied with their reason; default: <inbox>/../quarantine when watching. */
+  quarantineDir?: string | null;
+  /** A series is complete after this many ms without a new slice (default 3000). */
+  settleMs?: number;
+  /** Execution providers to try before cpu, in order (default cuda, dml, webgpu, coreml). */
+  providers?: string[];
+  /** Inference threads (default: onnxruntime's choice). */
+  threads?: number;
+}
+
+export interface Engine {
+  api: TriageApi;
+  card: ModelCard;
+  provider: string;
+  /** Triage these files or folders (recursively). */
+  ingestPaths(paths: string[]): Promise<void>;
+  /** Resolves when everything offered so far is triaged or rejected. */
+  whenIdle(): Promise<void>;
+  readonly store: TriageStore;
+  close(): Promise<void>;
+}
+
+/** The wiring root of the headless engine: store, inference worker, pipeline, service, inbox. */
+export async function startEngine(options: EngineOptions): Promise<Engine> {
+  const modelDir = options.modelDir ?? defaultModelDir();
+  const store = new TriageStore(options.dbPath);
+  let inference: InferenceClient;
+  let card: ModelCard;
+  let provider: string;
+  try {
+    ({ client: inference, card, provider } = await InferenceClient.start({
+      modelDir,
+      ...(options.providers ? { providers: options.providers } : {}),
+      ...(options.threads ? { threads: options.threads } : {}),
+    }));
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  const quarantineDir =
+    options.quarantineDir !== undefined
+      ? options.quarantineDir
+      : options.inbox
+        ? path.join(path.dirname(path.resolve(options.inbox)), 'quarantine')
+        : null;
+  const pipeline = new TriagePipeline(store, inference, card, {
+    ...DEFAULT_PIPELINE_OPTIONS,
+    settleMs: options.settleMs ?? DEFAULT_PIPELINE_OPTIONS.settleMs,
+    quarantineDir,
+  });
+  const service = new TriageService(store, card);
+  pipeline.on('study', (studyId) => service.publishStudy(studyId));
+  pipeline.on('rejected', (rejection) => service.emit({ type: 'file-rejected', path: rejection.path, reason: `${rejection.code}: ${rejection.reason}` }));
+  pipeline.on('progress', (pending) => service.emit({ type: 'progress', message: 'analysing slices', done: 0, total: pending }));
+  pipeline.resume();
+
+  let watcher: InboxWatcher | null = null;
+  if (options.inbox) {
+    watcher = watchInbox(options.inbox, (filePath) => void pipeline.offer([filePath]));
+    await watcher.ready;
+    log.info(`watching inbox ${path.resolve(options.inbox)}`);
+  }
+
+  return {
+    api: service,
+    card,
+    provider,
+    store,
+    async ingestPaths(paths) {
+      await pipeline.offer(await listFiles(paths));
+    },
+    whenIdle: () => pipeline.whenIdle(),
+    async close() {
+      await watcher?.close();
+      await pipeline.close();
+      await inference.close();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import chokidar, { type FSWatcher } from 'chokidar';
+import path from 'node:path';
+import { isIgnoredName } from './list-files.js';
+
+export interface InboxWatcher {
+  /** Resolves once the existing contents have been reported. */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Reports files in the inbox (nested folders too) once their size has stopped changing, both the
+ * ones present at start (so work resumes after a restart) and new ones. Never writes to the inbox.
+ */
+export function watchInbox(inbox: string, onFile: (filePath: string) => void, stabilityMs = 150): InboxWatcher {
+  const watcher: FSWatcher = chokidar.watch(path.resolve(inbox), {
+    ignored: (p: string) => isIgnoredName(p) && path.resolve(p) !== path.resolve(inbox),
+    ignoreInitial: false,
+    persistent: true,
+    awaitWriteFinish: { stabilityThreshold: stabilityMs, pollInterval: Math.max(25, Math.round(stabilityMs / 3)) },
+  });
+  watcher.on('add', (p: string) => onFile(path.resolve(p)));
+  watcher.on('change', (p: string) => onFile(path.resolve(p)));
+  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  return { ready, close: () => watcher.close() };
+}
