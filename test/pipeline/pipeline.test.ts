@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setLogLevel } from '../../src-main/log.js';
+import { DEFAULT_PIPELINE_OPTIONS, TriagePipeline } from '../../src-main/pipeline/compose.js';
+import { listFiles } from '../../src-main/pipeline/inbox/index.js';
+import { defaultModelDir } from '../../src-main/pipeline/infer/detector.js';
+import { InferenceClient } from '../../src-main/pipeline/infer/inference-client.js';
+import type { ModelCard } from '../../src-main/pipeline/infer/model-card.js';
+import { TriageStore } from '../../src-main/store/triage-store.js';
+import { SHARED_DATA } from '../helpers/paths.js';
+
+setLogLevel('error');
+
+const CQ500 = path.join(SHARED_DATA, 'cq500', 'CQ500-CT-0');
+const RSNA = path.join(SHARED_DATA, 'rsna-slices', 'dicom');
+
+async function digest(dir: string): Promise<string> {
+  const hash = createHash('sha256');
+  for (const file of await listFiles([dir])) hash.update(file).update(await readFile(file));
+  return hash.digest('hex');
+}
+
+describe('pipeline: real DICOM in, ranked rows out', () => {
+  let work: string;
+  let store: TriageStore;
+  let inference: InferenceClient;
+  let card: ModelCard;
+  let inbox: string;
+  let inboxDigest: string;
+
+  before(async () => {
+    work = await mkdtemp(path.join(os.tmpdir(), 'ichtriage-pipeline-'));
+    inbox = path.join(work, 'inbox');
+    await mkdir(path.join(inbox, 'nested', 'deeper'), { recursive: true });
+    for (const file of await readdir(RSNA)) await copyFile(path.join(RSNA, file), path.join(inbox, 'nested', file));
+    const garbage = path.join(inbox, 'nested', 'deeper', 'garbage.dcm');
+    await writeFile(garbage, Buffer.from('this is not a DICOM file at all, just text that arrived in the inbox'));
+    inboxDigest = await digest(inbox);
+    store = new TriageStore(path.join(work, 'db.sqlite'));
+    ({ client: inference, card } = await InferenceClient.start({ modelDir: defaultModelDir(), providers: [] }));
+    const pipeline = new TriagePipeline(store, inference, card, {
+      ...DEFAULT_PIPELINE_OPTIONS,
+      settleMs: 0,
+      quarantineDir: path.join(work, 'quarantine'),
+    });
+    await pipeline.offer(await listFiles([CQ500, inbox]));
+    await pipeline.whenIdle();
+  });
+
+  after(async () => {
+    await inference.close();
+    store.close();
+  });
+
+  it('triages the whole CQ500 scan as one series of 238 slices, in position order', () => {
+    const study = store.listStudyRows().find((s) => s.patient.PatientID === 'CQ500-CT-0')!;
+    assert.equal(study.state, 'done');
+    assert.equal(study.sliceCount, 238);
+    const [series] = store.seriesOfStudy(study.id);
+    const slices = store.instancesOfSeries(series!.id);
+    assert.deepEqual(slices.map((s) => s.sliceIndex), [...Array(238).keys()]);
+    for (let i = 1; i < slices.length; i++) assert.ok(slices[i]!.z! > slices[i - 1]!.z!);
+    assert.ok(slices.every((s) => s.scores && s.scores.any >= 0 && s.scores.any <= 1));
+    assert.equal(series!.mostSuspiciousSlice, slices.reduce((best, s) => (s.scores!.any > slices[best]!.scores!.any ? s.sliceIndex! : best), 0));
+  });
+
+  it('reports the missing slice and the gantry tilt of CQ500-CT-0', () => {
+    const study = store.listStudyRows().find((s) => s.patient.PatientID === 'CQ500-CT-0')!;
+    const [series] = store.seriesOfStudy(study.id);
+    const codes = series!.warnings.map((w) => w.code);
+    assert.ok(codes.includes('MISSING_SLICES'), codes.join());
+    assert.ok(codes.includes('GANTRY_TILT'), codes.join());
+    // The files' own GantryDetectorTilt (0018,1120) is 8.5°, and so is the angle of their orientation.
+    assert.ok(Math.abs(series!.tiltDegrees! - 8.5) < 0.1, `tilt ${series!.tiltDegrees}`);
+  });
+
+  it('triages each RSNA slice as its own study, with the non-conforming UID warning', () => {
+    const rsna = store.listStudyRows().filter((s) => s.studyInstanceUid.startsWith('ID_'));
+    assert.equal(rsna.length, 5);
+    for (const study of rsna) {
+      assert.equal(study.state, 'done');
+      const codes = store.seriesOfStudy(study.id).flatMap((s) => s.warnings.map((w) => w.code));
+      assert.ok(codes.includes('NON_CONFORMING_UID') && codes.includes('SINGLE_SLICE'), codes.join());
+    }
+  });
+
+  it('ranks studies by their any score', () => {
+    const scores = store.listStudyRows().map((s) => s.scores!.any);
+    assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
+  });
+
+  it('quarantines the garbage file with its reason and leaves the inbox untouched', async () => {
+    const rejections = store.listRejections();
+    assert.equal(rejections.length, 1);
+    assert.equal(rejections[0]!.code, 'NOT_DICOM');
+    const quarantined = rejections[0]!.quarantinedPath!;
+    assert.match(await readFile(`${quarantined}.reason.json`, 'utf8'), /NOT_DICOM/);
+    assert.equal(await digest(inbox), inboxDigest);
+  });
+
+  it('does not analyse the same files twice', async () => {
+    const pipeline = new TriagePipeline(store, inference, card, { ...DEFAULT_PIPELINE_OPTIONS, settleMs: 0 });
+    await pipeline.offer(await listFiles([CQ500, inbox]));
+    assert.equal(pipeline.pendingFiles, 0);
+    await pipeline.whenIdle();
+    assert.ok(store.auditEntries('series-triaged').length === store.listStudyRows().length);
+  });
+});
