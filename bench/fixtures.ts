@@ -1,0 +1,42 @@
+import { execFile } from 'node:child_process';
+import { mkdir, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { REPO_ROOT_DIR } from './paths.js';
+
+const run = promisify(execFile);
+
+/** Writes synthetic head-CT DICOM series with the training pipeline's phantom generator. */
+export async function generatePhantomStudy(
+  outDir: string,
+  options: { slices: number; seed: number; positive?: boolean; series?: number },
+): Promise<string[]> {
+  await mkdir(outDir, { recursive: true });
+  const args = ['-m', 'ichtrain.phantom', '--out', outDir, '--series', String(options.series ?? 1), '--slices', String(options.slices), '--seed', String(options.seed)];
+  if (options.positive) args.push('--positive');
+  await run('/usr/bin/python3', args, {
+    env: { ...process.env, PYTHONPATH: path.join(REPO_ROOT_DIR, 'models', 'training') },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return listDicom(outDir);
+}
+
+export async function listDicom(dir: string): Promise<string[]> {
+  const files: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name.endsWith('.dcm')) files.push(path.join(entry.parentPath, entry.name));
+  }
+  return files.sort();
+}
+
+/** Decompresses DICOM files to explicit little endian with dcmtk (for the uncompressed ingest figure). */
+export async function decompressWithDcmtk(files: string[], outDir: string): Promise<string[]> {
+  await mkdir(outDir, { recursive: true });
+  const out: string[] = [];
+  for (const file of files) {
+    const target = path.join(outDir, path.basename(file));
+    await run('dcmdjpeg', [file, target]);
+    out.push(target);
+  }
+  return out;
+}

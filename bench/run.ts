@@ -1,0 +1,63 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { setLogLevel } from '../src-main/log.js';
+import { decompressWithDcmtk, generatePhantomStudy } from './fixtures.js';
+import { measureIngest, round } from './ingest.bench.js';
+import { measureLatency } from './latency.bench.js';
+import { REPO_ROOT_DIR, SHARED_DATA_DIR } from './paths.js';
+
+const run = promisify(execFile);
+
+/**
+ * `npm run bench`: the engine's speed and memory figures on this machine, written to
+ * bench/results.json (targets on a 2-core machine in README). Not a test: nothing here fails on time.
+ */
+setLogLevel('error');
+const work = await mkdtemp(path.join(os.tmpdir(), 'ichtriage-bench-'));
+const results: Record<string, unknown> = {
+  machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, platform: `${process.platform} ${os.release()}` },
+  date: new Date().toISOString(),
+};
+
+const step = (name: string) => process.stderr.write(`bench: ${name}\n`);
+
+step('ingest (decode + assemble) of CQ500-CT-0, JPEG lossless and decompressed');
+const cq500Dir = path.join(SHARED_DATA_DIR, 'cq500', 'CQ500-CT-0');
+const cq500 = (await readdir(cq500Dir)).filter((f) => f.endsWith('.dcm')).map((f) => path.join(cq500Dir, f));
+const uncompressed = await decompressWithDcmtk(cq500, path.join(work, 'cq500-uncompressed'));
+results.ingest = {
+  uncompressed: { ...(await measureIngest(uncompressed)), target: '>= 400 slices/s' },
+  jpegLossless: { ...(await measureIngest(cq500)), target: '>= 150 slices/s' },
+};
+
+step('latency: 40-slice 512x512 study written into a watched inbox');
+const study40 = await generatePhantomStudy(path.join(work, 'study40'), { slices: 40, seed: 7, positive: true });
+results.latency = {
+  settle250ms: await measureLatency(study40, 250),
+  settleDefault3s: await measureLatency(study40, 3000),
+  target: '<= 1.0 s from last slice to scores (engine processing, after the configured settle wait)',
+};
+
+step('peak RSS: triage of a 1,000-slice series (separate process)');
+const big = path.join(work, 'series1000');
+await generatePhantomStudy(big, { slices: 1000, seed: 11 });
+const child = await run(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT_DIR, 'bench', 'rss-child.ts'), big], { cwd: REPO_ROOT_DIR, maxBuffer: 1 << 20 });
+const rss = JSON.parse(child.stdout.trim().split('\n').pop()!) as { slices: number; seconds: number; peakRssMB: number };
+results.memory = { ...rss, peakRssMB: round(rss.peakRssMB, 1), seconds: round(rss.seconds, 1), target: '< 1024 MB' };
+
+const worklistBench = path.join(REPO_ROOT_DIR, 'bench', 'worklist.bench.ts');
+try {
+  step('worklist sort/filter over 10,000 studies');
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', worklistBench], { cwd: REPO_ROOT_DIR, maxBuffer: 1 << 20 });
+  results.worklist = JSON.parse(stdout);
+} catch (error) {
+  results.worklist = { error: (error as Error).message.split('\n')[0] };
+}
+
+const out = path.join(REPO_ROOT_DIR, 'bench', 'results.json');
+await writeFile(out, JSON.stringify(results, null, 2) + '\n');
+process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+step(`wrote ${out}`);
