@@ -3,6 +3,7 @@ import type { CodedWarning } from '../../contract/warnings.js';
 import type { InstanceHeader } from '../../domain/instance.js';
 import { readString } from './attributes.js';
 import type { PixelModule } from './header.js';
+import { needsRsna12BitFix } from './hu-conversion.js';
 import { fail, type DecodeFailure } from './outcome.js';
 import { transferSyntaxInfo, type TransferSyntaxInfo } from './transfer-syntax.js';
 
@@ -70,6 +71,9 @@ export function checkEligibility(dataSet: dicomParser.DataSet, header: InstanceH
         ? 'Secondary Capture object read as CT through its rescale attributes'
         : 'Secondary Capture object without rescale: pixel values are taken as HU',
     });
+  }
+  if (needsRsna12BitFix(pixel)) {
+    warnings.push({ code: 'RSNA_12BIT_FIXED', message: 'RSNA 12-bit intercept quirk corrected (values +1000 wrapped at 4096, intercept -1000)' });
   }
   if (syntax.lossy || pixel.lossyImageCompression) {
     warnings.push({ code: 'LOSSY_COMPRESSION', message: `pixels were lossy compressed (${syntax.lossy ? syntax.name : 'LossyImageCompression 01'})` });

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import type { CodedWarning } from '../../contract/warnings.js';
 import { checkEligibility, type Eligible } from './eligibility.js';
 import { readFrameSamples } from './frame-bytes.js';
 import { buildInstanceHeader, readPixelModule, type PixelModule } from './header.js';
@@ -41,11 +40,7 @@ export function decodeDicom(bytes: Uint8Array, path: string): DecodeOutcome {
   }
   const plan = planHuConversion(pixel, eligible.bitsAllocated);
   const hu = samplesToHu(frame.samples, plan, pixelCount);
-  const warnings: CodedWarning[] = [...header.warnings];
-  if (plan.rsna12BitFix) {
-    warnings.push({ code: 'RSNA_12BIT_FIXED', message: 'RSNA 12-bit intercept quirk corrected (values +1000 wrapped at 4096, intercept -1000)' });
-  }
-  return { ok: true, instance: { path, header: header.header, hu, warnings } };
+  return { ok: true, instance: { path, header: header.header, hu, warnings: header.warnings } };
 }
 
 export async function decodeFile(path: string): Promise<DecodeOutcome> {
