@@ -56,7 +56,12 @@ function parsePart10(bytes: Uint8Array): ParsedDicom | DecodeFailure {
   if (meta.string('x00020002') === DICOMDIR_SOP_CLASS) {
     return fail('DICOMDIR', 'DICOMDIR (a media index), not an image: import the files it lists');
   }
-  const datasetStart = meta.position ?? PREFIX_END;
+  // (0002,0000) group length counts the meta bytes after its own 12-byte element; without it,
+  // the meta ends at the first element outside group 0002.
+  const groupLength = meta.elements['x00020000'];
+  if (groupLength && groupLength.dataOffset + 4 > bytes.length) return truncatedInMeta();
+  const datasetStart = groupLength ? PREFIX_END + 12 + (meta.uint32('x00020000') ?? 0) : (meta.position ?? PREFIX_END);
+  if (datasetStart >= bytes.length) return truncatedInMeta();
   const declared = meta.string('x00020010') ?? '';
   const sniffed = sniffBareDatasetSyntax(bytes, datasetStart);
   if (declared === '') {
@@ -68,6 +73,10 @@ function parsePart10(bytes: Uint8Array): ParsedDicom | DecodeFailure {
     return withSyntax(runParser(bytes.subarray(datasetStart), { TransferSyntaxUID: IMPLICIT_VR_LITTLE_ENDIAN }, true), declared);
   }
   return runParser(bytes, { inflater: inflateDataset } as dicomParser.ParseDicomOptions, true);
+}
+
+function truncatedInMeta(): DecodeFailure {
+  return fail('TRUNCATED', 'file ends inside its File Meta header (still being written?)');
 }
 
 function isDeflatedOrBigEndian(uid: string): boolean {
