@@ -7,7 +7,7 @@ import { needsRsna12BitFix } from './hu-conversion.js';
 import { fail, type DecodeFailure } from './outcome.js';
 import { transferSyntaxInfo, type TransferSyntaxInfo } from './transfer-syntax.js';
 
-const DICOMDIR_SOP_CLASS = '1.2.840.10008.1.3.10';
+export const DICOMDIR_SOP_CLASS = '1.2.840.10008.1.3.10';
 const SECONDARY_CAPTURE_SOP_CLASS_PREFIX = '1.2.840.10008.5.1.4.1.1.7';
 /** Modalities whose Secondary Capture objects may carry HU (CT-ICH is MATLAB-written "OT"). */
 const CAPTURE_MODALITIES = new Set(['SC', 'OT', '']);
@@ -22,6 +22,10 @@ export type Eligible = {
   warnings: CodedWarning[];
 };
 
+export function dicomdirRejection(): DecodeFailure {
+  return fail('DICOMDIR', 'DICOMDIR (a media index), not an image: import the files it lists');
+}
+
 /**
  * Decides from the header alone whether the file can be a CT slice: the checks run from the most
  * to the least fundamental, so a DICOMDIR is reported as such rather than as "no pixel data".
@@ -29,7 +33,7 @@ export type Eligible = {
 export function checkEligibility(dataSet: dicomParser.DataSet, header: InstanceHeader, pixel: PixelModule): Eligible | DecodeFailure {
   const mediaSopClass = readString(dataSet, 'x00020002');
   if (mediaSopClass === DICOMDIR_SOP_CLASS || header.SOPClassUID === DICOMDIR_SOP_CLASS || dataSet.elements['x00041220']) {
-    return fail('DICOMDIR', 'DICOMDIR (a media index), not an image: import the files it lists');
+    return dicomdirRejection();
   }
 
   const isSecondaryCapture = header.SOPClassUID.startsWith(SECONDARY_CAPTURE_SOP_CLASS_PREFIX) || mediaSopClass.startsWith(SECONDARY_CAPTURE_SOP_CLASS_PREFIX);
@@ -76,7 +80,7 @@ export function checkEligibility(dataSet: dicomParser.DataSet, header: InstanceH
     warnings.push({ code: 'RSNA_12BIT_FIXED', message: 'RSNA 12-bit intercept quirk corrected (values +1000 wrapped at 4096, intercept -1000)' });
   }
   if (syntax.lossy || pixel.lossyImageCompression) {
-    warnings.push({ code: 'LOSSY_COMPRESSION', message: `pixels were lossy compressed (${syntax.lossy ? syntax.name : 'LossyImageCompression 01'})` });
+    warnings.push({ code: 'LOSSY_COMPRESSION', message: `pixels are or may be lossy compressed (${syntax.lossy ? syntax.name : 'LossyImageCompression 01'})` });
   }
   const badUids = (['SOPInstanceUID', 'SeriesInstanceUID', 'StudyInstanceUID'] as const).filter(
     (key) => header[key] !== '' && (header[key].length > 64 || !CONFORMING_UID.test(header[key])),

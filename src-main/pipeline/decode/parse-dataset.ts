@@ -1,5 +1,6 @@
 import dicomParser from 'dicom-parser';
 import { inflateRawSync } from 'node:zlib';
+import { DICOMDIR_SOP_CLASS, dicomdirRejection } from './eligibility.js';
 import { fail, type DecodeFailure } from './outcome.js';
 import {
   DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,
@@ -20,7 +21,6 @@ const PREFIX_END = PREAMBLE_LENGTH + 4;
 
 /** dicom-parser errors that mean "the bytes stopped before the declared data did". */
 const PAST_END = /overrun|overread|past end|maxP ?osition|item tag \(FFFE,E000\) not found/i;
-const DICOMDIR_SOP_CLASS = '1.2.840.10008.1.3.10';
 
 /**
  * Parses the whole dataset (element offsets only: pixel data is located, never expanded).
@@ -54,7 +54,7 @@ function parsePart10(bytes: Uint8Array): ParsedDicom | DecodeFailure {
   }
   // Recognised from File Meta alone: directory records can be large and are never images.
   if (meta.string('x00020002') === DICOMDIR_SOP_CLASS) {
-    return fail('DICOMDIR', 'DICOMDIR (a media index), not an image: import the files it lists');
+    return dicomdirRejection();
   }
   // (0002,0000) group length counts the meta bytes after its own 12-byte element; without it,
   // the meta ends at the first element outside group 0002.
