@@ -9,8 +9,6 @@ import { transferSyntaxInfo, type TransferSyntaxInfo } from './transfer-syntax.j
 
 export const DICOMDIR_SOP_CLASS = '1.2.840.10008.1.3.10';
 const SECONDARY_CAPTURE_SOP_CLASS_PREFIX = '1.2.840.10008.5.1.4.1.1.7';
-/** Modalities whose Secondary Capture objects may carry HU (CT-ICH is MATLAB-written "OT"). */
-const CAPTURE_MODALITIES = new Set(['SC', 'OT', '']);
 const CONFORMING_UID = /^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/;
 
 export type Eligible = {
@@ -39,7 +37,8 @@ export function checkEligibility(dataSet: dicomParser.DataSet, header: InstanceH
   const isSecondaryCapture = header.SOPClassUID.startsWith(SECONDARY_CAPTURE_SOP_CLASS_PREFIX) || mediaSopClass.startsWith(SECONDARY_CAPTURE_SOP_CLASS_PREFIX);
   const modality = header.Modality;
   const isCt = modality === 'CT';
-  const isCapture = !isCt && CAPTURE_MODALITIES.has(modality) && (isSecondaryCapture || modality !== '');
+  // Secondary Capture may carry HU (CT-ICH is MATLAB-written, modality "OT").
+  const isCapture = modality === 'SC' || modality === 'OT' || (modality === '' && isSecondaryCapture);
   if (!isCt && !isCapture) {
     if (modality === '' && !dataSet.elements['x7fe00010']) return fail('NO_PIXEL_DATA', 'no Modality and no Pixel Data: not an image');
     return fail('NOT_CT', modality === '' ? 'no Modality and not a Secondary Capture image' : `modality ${modality} is not CT`);

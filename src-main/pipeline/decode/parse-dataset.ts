@@ -11,9 +11,8 @@ import {
 
 export interface ParsedDicom {
   dataSet: dicomParser.DataSet;
+  /** As declared in File Meta, or guessed from the first element of a bare dataset. */
   transferSyntaxUID: string;
-  /** False for a bare dataset (no preamble / File Meta), whose syntax was guessed from its first bytes. */
-  hasFileMeta: boolean;
 }
 
 const PREAMBLE_LENGTH = 128;
@@ -35,7 +34,7 @@ export function parseDataset(bytes: Uint8Array): ParsedDicom | DecodeFailure {
   }
   const guessed = sniffBareDatasetSyntax(bytes, 0);
   if (!guessed) return fail('NOT_DICOM', 'no DICM prefix and the first bytes are not a DICOM element');
-  return runParser(bytes, { TransferSyntaxUID: guessed }, false);
+  return runParser(bytes, { TransferSyntaxUID: guessed });
 }
 
 function hasDicmPrefix(bytes: Uint8Array): boolean {
@@ -66,13 +65,13 @@ function parsePart10(bytes: Uint8Array): ParsedDicom | DecodeFailure {
   const sniffed = sniffBareDatasetSyntax(bytes, datasetStart);
   if (declared === '') {
     if (!sniffed) return fail('NOT_DICOM', 'File Meta has no Transfer Syntax and the dataset is unreadable');
-    return withSyntax(runParser(bytes.subarray(datasetStart), { TransferSyntaxUID: sniffed }, true), sniffed);
+    return runParser(bytes.subarray(datasetStart), { TransferSyntaxUID: sniffed });
   }
   // Some writers declare an explicit-VR syntax but encode the dataset implicitly (as pydicom tolerates).
   if (sniffed === IMPLICIT_VR_LITTLE_ENDIAN && declared !== IMPLICIT_VR_LITTLE_ENDIAN && !isDeflatedOrBigEndian(declared)) {
-    return withSyntax(runParser(bytes.subarray(datasetStart), { TransferSyntaxUID: IMPLICIT_VR_LITTLE_ENDIAN }, true), declared);
+    return withSyntax(runParser(bytes.subarray(datasetStart), { TransferSyntaxUID: IMPLICIT_VR_LITTLE_ENDIAN }), declared);
   }
-  return runParser(bytes, { inflater: inflateDataset } as dicomParser.ParseDicomOptions, true);
+  return runParser(bytes, { inflater: inflateDataset } as dicomParser.ParseDicomOptions);
 }
 
 function truncatedInMeta(): DecodeFailure {
@@ -88,11 +87,11 @@ function withSyntax(parsed: ParsedDicom | DecodeFailure, transferSyntaxUID: stri
   return 'dataSet' in parsed ? { ...parsed, transferSyntaxUID } : parsed;
 }
 
-function runParser(bytes: Uint8Array, options: dicomParser.ParseDicomOptions, hasFileMeta: boolean): ParsedDicom | DecodeFailure {
+function runParser(bytes: Uint8Array, options: dicomParser.ParseDicomOptions): ParsedDicom | DecodeFailure {
   try {
     const dataSet = dicomParser.parseDicom(bytes, options);
     const transferSyntaxUID = dataSet.string('x00020010') ?? options.TransferSyntaxUID ?? '';
-    return { dataSet, transferSyntaxUID, hasFileMeta };
+    return { dataSet, transferSyntaxUID };
   } catch (error) {
     return classifyParseError(error);
   }
