@@ -9,8 +9,10 @@ const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3, 
 let threshold: LogLevel = (process.env.ICHTRIAGE_LOG as LogLevel | undefined) ?? 'info';
 let sink: (line: string) => void = (line) => process.stderr.write(line + '\n');
 
+/** Also exported to the environment, so worker threads started afterwards log at the same level. */
 export function setLogLevel(level: LogLevel): void {
   threshold = level;
+  process.env.ICHTRIAGE_LOG = level;
 }
 
 export function setLogSink(write: (line: string) => void): void {

@@ -20,6 +20,9 @@ const PROVIDER_PLATFORMS: Record<string, NodeJS.Platform[]> = {
 
 const CLASS_COUNT = ICH_CLASSES.length;
 
+// onnxruntime's own messages (e.g. a missing CUDA library) would repeat what we log on fallback.
+ort.env.logLevel = 'fatal';
+
 export interface SliceOutputs {
   /** N*6 sigmoid probabilities of the slice CNN. */
   probs: Float32Array;
@@ -78,6 +81,7 @@ export class Detector {
         const sessionOptions: ort.InferenceSession.SessionOptions = {
           executionProviders: [provider],
           graphOptimizationLevel: 'all',
+          logSeverityLevel: 4,
           ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
         };
         const sliceCnn = await ort.InferenceSession.create(path.join(modelDir, card.files.sliceCnn.path), sessionOptions);
