@@ -1,0 +1,188 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ClassLabels } from '../analysis/metrics.js';
+import { ICH_CLASSES, scoresFromArray, type ClassScores, type IchClass } from '../contract/classes.js';
+import { Detector } from '../pipeline/infer/detector.js';
+import { preprocessHu } from '../pipeline/preprocess/index.js';
+import { parseLabelsCsv, type LabelledImage } from './labels.js';
+import { levelMetrics, maxScores, scanLabels, type LevelMetrics } from './level-metrics.js';
+import { loadSlice, type DicomPlacement } from './load-slice.js';
+import type { PngWindow } from './png.js';
+import { groupIntoScans, type Scan, type ScanRule } from './scans.js';
+
+export interface EvaluateOptions {
+  labelsPath: string;
+  modelDir: string;
+  /** Window the PNGs were rendered with; default: the model card's pngWindow. */
+  pngWindow?: PngWindow;
+  /** Labels CSV column naming each image's scan (see groupIntoScans for the default rule). */
+  scanColumn?: string;
+  /** Slices per slice-CNN run. */
+  batchSize?: number;
+  providers?: string[];
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** The result of `ichtriage evaluate`; its JSON form is the `--json` output. */
+export interface EvaluationReport {
+  model: { name: string; version: string; dir: string; provider: string };
+  labels: string;
+  pngWindow: PngWindow & { source: 'option' | 'model card' };
+  /** Class columns of the labels CSV; the other classes are unknown. */
+  classes: IchClass[];
+  images: {
+    listed: number;
+    evaluated: number;
+    rejected: { filename: string; line: number; reason: string }[];
+    warnings: { filename: string; warning: string }[];
+  };
+  scans: { count: number; byRule: Partial<Record<ScanRule, number>>; scanColumn: string | null; sequenceScans: number };
+  /** Per image, slice CNN probabilities. */
+  slice: LevelMetrics;
+  /** Per scan, max over its slices' CNN probabilities. */
+  scan: LevelMetrics;
+  /** Per ordered multi-slice scan, max over the sequence model's refined slice probabilities; null when there is none. */
+  sequence: LevelMetrics | null;
+  predictions: { filename: string; scan: string; cnn: ClassScores; sequence: ClassScores | null }[];
+  seconds: number;
+}
+
+interface EvaluatedSlice {
+  image: LabelledImage;
+  dicom: DicomPlacement | null;
+  cnn: ClassScores;
+  cnnProbs: Float32Array;
+  embedding: Float32Array;
+  sequence: ClassScores | null;
+}
+
+const CLASS_COUNT = ICH_CLASSES.length;
+
+/**
+ * Runs the model over every image of a labels CSV and measures it at slice level and scan level
+ * (max over slices, and for ordered multi-slice scans also after the sequence model). An image that
+ * cannot be read or decoded is listed as rejected with its reason.
+ */
+export async function evaluate(options: EvaluateOptions): Promise<EvaluationReport> {
+  const started = performance.now();
+  const labelsPath = path.resolve(options.labelsPath);
+  const labelsFile = parseLabelsCsv(await readFile(labelsPath, 'utf8'), path.dirname(labelsPath), options.scanColumn);
+  const detector = await Detector.load(options.modelDir, options.providers ? { providers: options.providers } : {});
+  try {
+    const card = detector.card;
+    const pngWindow = options.pngWindow ?? card.pngWindow;
+    const rejected: EvaluationReport['images']['rejected'] = [];
+    const warnings: EvaluationReport['images']['warnings'] = [];
+    const slices = await runSliceCnn(detector, labelsFile.images, pngWindow, options, (image, reason) =>
+      rejected.push({ filename: image.filename, line: image.line, reason }),
+      (image, warning) => warnings.push({ filename: image.filename, warning }),
+    );
+    const scans = groupIntoScans(slices.map((s) => ({ filename: s.image.filename, scanValue: s.image.scanValue, dicom: s.dicom })));
+    const sequenceScans = scans.filter((scan) => scan.ordered && scan.members.length > 1);
+    for (const scan of sequenceScans) await runSequence(detector, scan, slices);
+
+    const byRule: Partial<Record<ScanRule, number>> = {};
+    for (const scan of scans) byRule[scan.rule] = (byRule[scan.rule] ?? 0) + 1;
+    const scanOf = new Map<number, string>();
+    scans.forEach((scan) => scan.members.forEach((i) => scanOf.set(i, scan.key)));
+    const labelsOf = (members: number[]): ClassLabels => scanLabels(members.map((i) => slices[i]!.image.labels));
+    return {
+      model: { name: card.name, version: card.version, dir: options.modelDir, provider: detector.provider },
+      labels: labelsPath,
+      pngWindow: { ...pngWindow, source: options.pngWindow ? 'option' : 'model card' },
+      classes: labelsFile.classes,
+      images: { listed: labelsFile.images.length, evaluated: slices.length, rejected, warnings },
+      scans: { count: scans.length, byRule, scanColumn: labelsFile.scanColumn, sequenceScans: sequenceScans.length },
+      slice: levelMetrics(
+        slices.map((s) => s.cnn),
+        slices.map((s) => s.image.labels),
+        card.thresholds,
+      ),
+      scan: levelMetrics(
+        scans.map((scan) => maxScores(scan.members.map((i) => slices[i]!.cnn))),
+        scans.map((scan) => labelsOf(scan.members)),
+        card.thresholds,
+      ),
+      sequence: sequenceScans.length
+        ? levelMetrics(
+            sequenceScans.map((scan) => maxScores(scan.members.map((i) => slices[i]!.sequence!))),
+            sequenceScans.map((scan) => labelsOf(scan.members)),
+            card.thresholds,
+          )
+        : null,
+      predictions: slices.map((s, i) => ({ filename: s.image.filename, scan: scanOf.get(i)!, cnn: s.cnn, sequence: s.sequence })),
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    await detector.close();
+  }
+}
+
+/** Loads, preprocesses and runs the slice CNN in batches, keeping only what later steps need. */
+async function runSliceCnn(
+  detector: Detector,
+  images: LabelledImage[],
+  pngWindow: PngWindow,
+  options: EvaluateOptions,
+  reject: (image: LabelledImage, reason: string) => void,
+  warn: (image: LabelledImage, warning: string) => void,
+): Promise<EvaluatedSlice[]> {
+  const batchSize = options.batchSize ?? 16;
+  const inputLength = detector.inputLength;
+  const embeddingSize = detector.card.embeddingSize;
+  const batch = new Float32Array(batchSize * inputLength);
+  const pending: { image: LabelledImage; dicom: DicomPlacement | null }[] = [];
+  const evaluated: EvaluatedSlice[] = [];
+  let read = 0;
+
+  const flush = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    const n = pending.length;
+    const out = await detector.runSlices(n === batchSize ? batch : batch.subarray(0, n * inputLength), n);
+    pending.forEach(({ image, dicom }, k) => {
+      const cnnProbs = out.probs.slice(k * CLASS_COUNT, (k + 1) * CLASS_COUNT);
+      evaluated.push({
+        image,
+        dicom,
+        cnn: scoresFromArray(cnnProbs),
+        cnnProbs,
+        embedding: out.embedding.slice(k * embeddingSize, (k + 1) * embeddingSize),
+        sequence: null,
+      });
+    });
+    pending.length = 0;
+    options.onProgress?.(read, images.length);
+  };
+
+  for (const image of images) {
+    const slice = await loadSlice(image.path, pngWindow);
+    read++;
+    if (!slice.ok) {
+      reject(image, slice.reason);
+      continue;
+    }
+    if (slice.warning) warn(image, slice.warning);
+    const k = pending.length;
+    preprocessHu(slice.hu, slice.rows, slice.columns, detector.card.input, batch.subarray(k * inputLength, (k + 1) * inputLength));
+    pending.push({ image, dicom: slice.dicom });
+    if (pending.length === batchSize) await flush();
+  }
+  await flush();
+  return evaluated;
+}
+
+/** The sequence model over one ordered scan; stores each slice's refined probabilities. */
+async function runSequence(detector: Detector, scan: Scan, slices: EvaluatedSlice[]): Promise<void> {
+  const s = scan.members.length;
+  const e = detector.card.embeddingSize;
+  const embedding = new Float32Array(s * e);
+  const probs = new Float32Array(s * CLASS_COUNT);
+  scan.members.forEach((i, k) => {
+    embedding.set(slices[i]!.embedding, k * e);
+    probs.set(slices[i]!.cnnProbs, k * CLASS_COUNT);
+  });
+  const refined = await detector.runScan(embedding, probs, s);
+  scan.members.forEach((i, k) => {
+    slices[i]!.sequence = scoresFromArray(refined, k * CLASS_COUNT);
+  });
+}

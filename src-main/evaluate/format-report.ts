@@ -1,0 +1,56 @@
+import type { EvaluationReport } from './evaluate.js';
+import type { LevelMetrics } from './level-metrics.js';
+
+const fixed = (value: number | null, digits = 3): string => (value === null ? '-' : value.toFixed(digits));
+
+function levelTable(title: string, level: LevelMetrics): string[] {
+  const lines = [`${title}: ${level.count} labelled, weighted log loss ${fixed(level.logLoss, 4)}`];
+  lines.push(
+    `  ${'class'.padEnd(17)}${['n', 'pos', 'AUC', 'thr', 'sens', 'spec', 'acc', 'TP', 'FP', 'TN', 'FN'].map((h) => h.padStart(7)).join('')}`,
+  );
+  for (const c of level.classes) {
+    const cells = [
+      String(c.n),
+      String(c.positives),
+      fixed(c.auc),
+      fixed(c.threshold, 2),
+      fixed(c.sensitivity),
+      fixed(c.specificity),
+      fixed(c.accuracy),
+      String(c.tp),
+      String(c.fp),
+      String(c.tn),
+      String(c.fn),
+    ];
+    lines.push(`  ${c.cls.padEnd(17)}${cells.map((cell) => cell.padStart(7)).join('')}`);
+  }
+  return lines;
+}
+
+/** The human-readable form of an evaluation (the default output of `ichtriage evaluate`). */
+export function formatEvaluation(report: EvaluationReport): string {
+  const { images, scans } = report;
+  const rules = Object.entries(scans.byRule)
+    .map(([rule, count]) => `${count} by ${rule}`)
+    .join(', ');
+  const lines = [
+    `Model ${report.model.name} ${report.model.version} (${report.model.dir}, ${report.model.provider})`,
+    `Labels ${report.labels}: ${images.listed} images listed, ${images.evaluated} evaluated, ${images.rejected.length} rejected, ${images.warnings.length} with warnings`,
+    `Classes labelled: ${report.classes.join(', ')}`,
+    `PNG window assumed: centre ${report.pngWindow.center}, width ${report.pngWindow.width} (${report.pngWindow.source})`,
+    `Scans: ${scans.count} (${rules || 'none'}${scans.scanColumn ? `; column "${scans.scanColumn}"` : ''}); sequence model on ${scans.sequenceScans} ordered multi-slice scans`,
+    `Time: ${report.seconds.toFixed(1)} s (${fixed(images.evaluated / report.seconds, 1)} images/s)`,
+    '',
+    ...levelTable('Slice level (slice CNN)', report.slice),
+    '',
+    ...levelTable('Scan level (max over slices)', report.scan),
+  ];
+  if (report.sequence) lines.push('', ...levelTable('Scan level, sequence model (max over refined slices)', report.sequence));
+  if (images.rejected.length) {
+    lines.push('', 'Rejected:', ...images.rejected.map((r) => `  ${r.filename} (line ${r.line}): ${r.reason}`));
+  }
+  if (images.warnings.length) {
+    lines.push('', 'Warnings:', ...images.warnings.map((w) => `  ${w.filename}: ${w.warning}`));
+  }
+  return lines.join('\n') + '\n';
+}

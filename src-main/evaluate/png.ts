@@ -1,0 +1,75 @@
+import { convertIndexedToRgb, decode, type DecodedPng } from 'fast-png';
+
+export interface PngWindow {
+  center: number;
+  width: number;
+}
+
+export interface PseudoHuSlice {
+  rows: number;
+  columns: number;
+  /** center - width/2 + p/255 * width per pixel, row-major. */
+  hu: Float32Array;
+  /** Set when the image was not plain grey (e.g. a tinted RGB rendering converted to luma). */
+  warning: string | null;
+}
+
+export class PngError extends Error {
+  override name = 'PngError';
+}
+
+/** ITU-R BT.601 luma, as PIL's convert('L') uses. */
+const LUMA = [0.299, 0.587, 0.114] as const;
+
+/**
+ * An already-windowed PNG slice -> pseudo-HU with the window it was rendered with. Grey and
+ * grey+alpha use the grey channel; RGB(A) whose channels are equal (grey stored as colour) uses R;
+ * RGB(A) whose channels differ (tinted scans of film, compression noise) is converted to luma with a
+ * warning that says by how much the channels differ. Alpha is ignored. 16-bit values are scaled to
+ * 0..255 first; palette images are expanded through their palette.
+ */
+export function pngToPseudoHu(bytes: Uint8Array, window: PngWindow): PseudoHuSlice {
+  let png: DecodedPng;
+  try {
+    png = decode(bytes);
+  } catch (error) {
+    throw new PngError(`not a readable PNG (${(error as Error).message})`);
+  }
+  const { width, height } = png;
+  let data: ArrayLike<number> = png.data;
+  let channels = png.channels;
+  let depth: number = png.depth;
+  if (png.palette) {
+    data = convertIndexedToRgb(png);
+    channels = png.palette[0]?.length ?? 3;
+    depth = 8;
+  } else if (depth !== 8 && depth !== 16) {
+    throw new PngError(`${depth}-bit grey PNG: a windowed CT slice has 8 or 16 bits`);
+  }
+  const pixels = width * height;
+  if (width === 0 || height === 0 || data.length < pixels * channels) throw new PngError(`PNG pixel data does not fill ${width}x${height}`);
+  // 16-bit levels are scaled to 0..255 first.
+  const scale = depth === 16 ? 255 / 65535 : 1;
+  const huPerLevel = (scale * window.width) / 255;
+  const lo = window.center - window.width / 2;
+  const hu = new Float32Array(pixels);
+  let maxChannelDifference = 0;
+  for (let i = 0; i < pixels; i++) {
+    const o = i * channels;
+    let level = data[o]!;
+    if (channels >= 3) {
+      const r = level;
+      const g = data[o + 1]!;
+      const b = data[o + 2]!;
+      const difference = Math.max(Math.abs(r - g), Math.abs(r - b), Math.abs(g - b));
+      if (difference > maxChannelDifference) maxChannelDifference = difference;
+      if (difference > 0) level = LUMA[0] * r + LUMA[1] * g + LUMA[2] * b;
+    }
+    hu[i] = lo + level * huPerLevel;
+  }
+  const warning =
+    maxChannelDifference > 0
+      ? `colour PNG: R, G and B differ by up to ${Math.round(maxChannelDifference * scale)} of 255; converted to grey with BT.601 luma`
+      : null;
+  return { rows: height, columns: width, hu, warning };
+}
