@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { setLogLevel } from '../src-main/log.js';
-import { decompressWithDcmtk, generatePhantomStudy } from './fixtures.js';
+import { decompressWithDcmtk, generatePhantomStudy, replicateSeries } from './fixtures.js';
 import { measureIngest, round } from './ingest.bench.js';
 import { measureLatency } from './latency.bench.js';
 import { REPO_ROOT_DIR, SHARED_DATA_DIR } from './paths.js';
@@ -43,7 +43,7 @@ results.latency = {
 
 step('peak RSS: triage of a 1,000-slice series (separate process)');
 const big = path.join(work, 'series1000');
-await generatePhantomStudy(big, { slices: 1000, seed: 11 });
+await replicateSeries(study40, 1000, big);
 const child = await run(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT_DIR, 'bench', 'rss-child.ts'), big], { cwd: REPO_ROOT_DIR, maxBuffer: 1 << 20 });
 const rss = JSON.parse(child.stdout.trim().split('\n').pop()!) as { slices: number; seconds: number; peakRssMB: number };
 results.memory = { ...rss, peakRssMB: round(rss.peakRssMB, 1), seconds: round(rss.seconds, 1), target: '< 1024 MB' };

@@ -1,0 +1,18 @@
+// The small part of dcmjs the project uses (dcmjs ships no type declarations).
+declare module 'dcmjs' {
+  interface DicomDict {
+    meta: Record<string, unknown>;
+    dict: Record<string, unknown>;
+    write(): ArrayBuffer;
+  }
+  const dcmjs: {
+    data: {
+      DicomMessage: { readFile(buffer: ArrayBuffer): DicomDict };
+      DicomMetaDictionary: {
+        naturalizeDataset(dict: Record<string, unknown>): Record<string, unknown>;
+        denaturalizeDataset(dataset: Record<string, unknown>): Record<string, unknown>;
+      };
+    };
+  };
+  export default dcmjs;
+}
