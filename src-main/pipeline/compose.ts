@@ -90,17 +90,22 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
   async offer(filePaths: string[]): Promise<void> {
     const fresh: PendingFile[] = [];
     for (const filePath of filePaths) {
-      if (this.closed || this.queuedPaths.has(filePath)) continue;
-      try {
-        const info = await stat(filePath);
-        if (info.isFile() && !this.store.fileHandled(filePath, info.size, info.mtimeMs)) {
-          fresh.push({ path: filePath, size: info.size, mtimeMs: info.mtimeMs, queuedAt: Date.now(), attempts: 0 });
-        }
-      } catch {
-        // gone before we got to it: nothing to lose
-      }
+      const file = await this.pendingFile(filePath, 0);
+      if (file) fresh.push(file);
     }
     for (const file of fresh) this.enqueue(file);
+  }
+
+  /** The file as a queue entry, or null when it is gone, already queued or already handled as it is now. */
+  private async pendingFile(filePath: string, attempts: number): Promise<PendingFile | null> {
+    if (this.closed || this.queuedPaths.has(filePath)) return null;
+    try {
+      const info = await stat(filePath);
+      if (!info.isFile() || this.store.fileHandled(filePath, info.size, info.mtimeMs)) return null;
+      return { path: filePath, size: info.size, mtimeMs: info.mtimeMs, queuedAt: Date.now(), attempts };
+    } catch {
+      return null; // gone before we got to it: nothing to lose
+    }
   }
 
   /** Resolves when no file is queued or being analysed and every series with slices is triaged. */
@@ -206,11 +211,11 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
     const recentlyWritten = Date.now() - file.mtimeMs < 10_000;
     if (code === 'TRUNCATED' && recentlyWritten && file.attempts < this.options.truncatedRetries) {
       // Probably still being copied in: look again later rather than quarantine a good file.
-      const timer = setTimeout(() => {
+      const timer = setTimeout(async () => {
+        const retry = await this.pendingFile(file.path, file.attempts + 1);
         this.retryTimers.delete(timer);
-        void stat(file.path)
-          .then((info) => this.enqueue({ ...file, size: info.size, mtimeMs: info.mtimeMs, attempts: file.attempts + 1 }))
-          .catch(() => this.checkIdle());
+        if (retry) this.enqueue(retry);
+        else this.checkIdle();
       }, this.options.truncatedRetryMs);
       this.retryTimers.add(timer);
       return;
