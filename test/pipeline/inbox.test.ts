@@ -49,9 +49,10 @@ describe('watched inbox', () => {
     await mkdir(path.join(inbox, 'a', 'b'), { recursive: true });
     await copyFile(rsnaFiles[1]!, path.join(inbox, 'a', 'b', 'first.dcm'));
     await copyFile(rsnaFiles[1]!, path.join(inbox, 'a', 'again.dcm'));
+    const outcomesOfA = () => engine.store.db.prepare(`SELECT outcome FROM files WHERE path LIKE '%/a/%' ORDER BY outcome`).all() as { outcome: string }[];
+    await until('both copies handled', () => outcomesOfA().length === 2);
     await until('two studies triaged', () => engine.store.listStudyRows().filter((s) => s.state === 'done').length === 2);
-    await engine.whenIdle();
-    const outcomes = engine.store.db.prepare(`SELECT outcome FROM files WHERE path LIKE '%/a/%' ORDER BY outcome`).all() as { outcome: string }[];
+    const outcomes = outcomesOfA();
     assert.deepEqual(outcomes.map((o) => o.outcome), ['duplicate', 'instance']);
     assert.deepEqual(engine.store.listStudyRows().map((s) => s.sliceCount), [1, 1]);
   });
