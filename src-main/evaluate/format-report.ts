@@ -50,7 +50,10 @@ export function formatEvaluation(report: EvaluationReport): string {
     lines.push('', 'Rejected:', ...images.rejected.map((r) => `  ${r.filename} (line ${r.line}): ${r.reason}`));
   }
   if (images.warnings.length) {
-    lines.push('', 'Warnings:', ...images.warnings.map((w) => `  ${w.filename}: ${w.warning}`));
+    // The same warning on many images (e.g. every CT-ICH file) is said once, with its images.
+    const byText = new Map<string, string[]>();
+    for (const w of images.warnings) byText.set(w.warning, [...(byText.get(w.warning) ?? []), w.filename]);
+    lines.push('', 'Warnings:', ...[...byText].map(([warning, files]) => `  ${files.join(', ')}: ${warning}`));
   }
   return lines.join('\n') + '\n';
 }
