@@ -8,10 +8,31 @@ import type { PngWindow } from './png.js';
 
 const PROGRESS_EVERY_MS = 5000;
 
-/**
- * `ichtriage evaluate --labels CSV [--png-window C,W] [--model DIR] [--scan-column NAME]
- * [--batch N] [--providers LIST] [--json]`. Exit code 0 when at least one image was evaluated.
- */
+export const EVALUATE_HELP = `Usage: ichtriage evaluate --labels CSV [options]
+Measures the model on labelled images: per class AUC, sensitivity, specificity and accuracy at the
+model card's thresholds, and the weighted log loss (any x2), at slice and scan level.
+
+  --labels CSV         a "filename" column (relative to the CSV's folder) and any of the class
+                       columns any, epidural, intraparenchymal, intraventricular, subarachnoid,
+                       subdural with 0/1; a missing column or an empty cell is unknown (masked)
+  --png-window C,W     window the PNGs were rendered with (default: the model card's pngWindow);
+                       grey level p becomes HU C - W/2 + p/255 * W. DICOM is decoded to real HU.
+  --scan-column NAME   the column naming each image's scan
+  --model DIR          model folder (default: ICHTRIAGE_MODEL, else the bundled model)
+  --batch N            slices per slice-CNN run (default 16)
+  --providers LIST     execution providers to try before cpu, e.g. cuda,webgpu
+  --json               machine-readable output (with every image's prediction)
+  --quiet, --verbose   less / more on stderr
+
+Scans: each image joins a scan by the first rule that applies: the --scan-column (else a "scan" or
+"patient" column); a DICOM image's StudyInstanceUID/SeriesInstanceUID; a file name starting
+<digits>_<digits> (PHE-SICH PPPP_SS.png: patient PPPP); otherwise the image is its own scan.
+Scan score = max over its slices; its label is positive if any slice is, negative if all are.
+Slices of a scan are ordered by DICOM position, else InstanceNumber, else the file name's second
+number; ordered scans of 2+ slices are also scored by the sequence model (then max).
+Images that cannot be read are listed as rejected with the reason; none is dropped silently.`;
+
+/** `ichtriage evaluate` (see EVALUATE_HELP). Exit code 0 when at least one image was evaluated. */
 export async function runEvaluate(args: string[], io: Io): Promise<number> {
   let values;
   try {
@@ -27,12 +48,17 @@ export async function runEvaluate(args: string[], io: Io): Promise<number> {
         json: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
       },
     }));
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  if (!values.labels) throw new UsageError('evaluate needs --labels CSV');
+  if (values.help) {
+    io.stdout(EVALUATE_HELP + '\n');
+    return 0;
+  }
+  if (!values.labels) throw new UsageError('evaluate needs --labels CSV (see ichtriage evaluate --help)');
   const batchSize = values.batch === undefined ? 16 : Number(values.batch);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError('--batch must be a positive whole number');
   setLogLevel(values.verbose ? 'debug' : values.json || values.quiet ? 'error' : 'warn');

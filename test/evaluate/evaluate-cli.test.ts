@@ -110,7 +110,14 @@ describe('ichtriage evaluate on real PNGs', () => {
   });
 });
 
-describe('ichtriage evaluate: usage errors', () => {
+describe('ichtriage evaluate: usage', () => {
+  it('documents the labels format and the scan grouping rule in --help', async () => {
+    const help = await run(['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /--labels CSV/);
+    assert.match(help.stdout, /Scans: each image joins a scan by the first rule that applies/);
+  });
+
   it('explains a missing --labels and a bad window', async () => {
     assert.equal((await run([])).code, 2);
     assert.match((await run([])).stderr, /evaluate needs --labels CSV/);
