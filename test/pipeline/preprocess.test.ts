@@ -54,6 +54,12 @@ describe('preprocessHu', () => {
     assert.ok(Math.abs(out[0]! - (0 + 1 + 0.5 + 1) / 4) < 1e-6);
   });
 
+  it('gives the same result for integer HU and the same values as floats', () => {
+    const hu = Int16Array.from({ length: 64 }, (_, i) => i * 37 - 1100);
+    const params8 = { ...params, size: 3 };
+    assert.deepEqual(preprocessHu(hu, 8, 8, params8), preprocessHu(Float32Array.from(hu), 8, 8, params8));
+  });
+
   it('refuses an HU array of the wrong size', () => {
     assert.throws(() => preprocessHu(new Int16Array(15), 4, 4, params), /15 values, expected 4x4/);
   });

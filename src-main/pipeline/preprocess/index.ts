@@ -9,7 +9,7 @@ export type PreprocessParams = ModelCard['input'];
  * interpolate, align_corners=False, no antialias), then per-channel (x - mean) / std.
  */
 export function preprocessHu(
-  hu: ArrayLike<number>,
+  hu: Int16Array | ArrayLike<number>,
   rows: number,
   columns: number,
   params: PreprocessParams,
@@ -24,11 +24,12 @@ export function preprocessHu(
   const yTaps = bilinearTaps(rows, size);
   const windowed = new Float32Array(rows * columns);
   params.windows.forEach((window, channel) => {
-    const lo = window.center - window.width / 2;
-    const scale = 1 / window.width;
-    for (let i = 0; i < windowed.length; i++) {
-      const v = hu[i]!;
-      windowed[i] = Math.fround((v < lo ? 0 : v > lo + window.width ? window.width : v - lo) * scale);
+    if (hu instanceof Int16Array) {
+      const table = windowTable(window.center, window.width);
+      for (let i = 0; i < windowed.length; i++) windowed[i] = table[hu[i]! + INT16_OFFSET]!;
+    } else {
+      // Fractional pseudo-HU (from windowed PNGs) cannot use the integer table.
+      for (let i = 0; i < windowed.length; i++) windowed[i] = applyWindow(hu[i]!, window.center, window.width);
     }
     const mean = params.mean[channel]!;
     const invStd = 1 / params.std[channel]!;
@@ -38,6 +39,29 @@ export function preprocessHu(
     }
   });
   return out;
+}
+
+const INT16_OFFSET = 32768;
+const windowTables = new Map<string, Float32Array>();
+
+/**
+ * Windowed value of every int16 HU, (clip(hu, lo, hi) - lo) / width: one lookup per pixel instead
+ * of a clip and a division (HU are integers, see decode).
+ */
+function windowTable(center: number, width: number): Float32Array {
+  const key = `${center}/${width}`;
+  let table = windowTables.get(key);
+  if (!table) {
+    table = new Float32Array(65536);
+    for (let i = 0; i < table.length; i++) table[i] = applyWindow(i - INT16_OFFSET, center, width);
+    windowTables.set(key, table);
+  }
+  return table;
+}
+
+function applyWindow(hu: number, center: number, width: number): number {
+  const lo = center - width / 2;
+  return (Math.min(Math.max(hu, lo), lo + width) - lo) / width;
 }
 
 /** For each output coordinate: the two source indices and the weight of the second. */
