@@ -141,6 +141,7 @@ async function runSliceCnn(
     const out = await detector.runSlices(n === batchSize ? batch : batch.subarray(0, n * inputLength), n);
     pending.forEach(({ image, dicom }, k) => {
       const cnnProbs = out.probs.slice(k * CLASS_COUNT, (k + 1) * CLASS_COUNT);
+      checkProbabilities(cnnProbs, `slice CNN on ${image.filename}`);
       evaluated.push({
         image,
         dicom,
@@ -182,7 +183,15 @@ async function runSequence(detector: Detector, scan: Scan, slices: EvaluatedSlic
     probs.set(slices[i]!.cnnProbs, k * CLASS_COUNT);
   });
   const refined = await detector.runScan(embedding, probs, s);
+  checkProbabilities(refined, `sequence model on scan ${scan.key}`);
   scan.members.forEach((i, k) => {
     slices[i]!.sequence = scoresFromArray(refined, k * CLASS_COUNT);
   });
+}
+
+/** A NaN or out-of-range output is a broken model or runtime; metrics over it would be meaningless. */
+function checkProbabilities(probs: Float32Array, what: string): void {
+  if (!probs.every((p) => p >= 0 && p <= 1)) {
+    throw new Error(`The ${what} gave values outside [0, 1] (${Array.from(probs.slice(0, CLASS_COUNT)).join(', ')}): the model or runtime is broken`);
+  }
 }

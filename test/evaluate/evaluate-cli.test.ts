@@ -86,8 +86,8 @@ describe('ichtriage evaluate on real PNGs', () => {
     assert.deepEqual([anySlice.n, anySlice.positives, anySlice.tp + anySlice.fp + anySlice.tn + anySlice.fn], [8, 4, 8]);
     const called = report.predictions.filter((p) => p.cnn.any >= anySlice.threshold).length;
     assert.equal(anySlice.tp + anySlice.fp, called);
-    for (const p of report.predictions) for (const cls of ICH_CLASSES) assert.ok(p.cnn[cls] >= 0 && p.cnn[cls] <= 1);
-    assert.ok(report.slice.logLoss !== null && report.slice.logLoss > 0);
+    for (const p of report.predictions) for (const cls of ICH_CLASSES) assert.ok(p.cnn[cls] >= 0 && p.cnn[cls] <= 1, `${p.filename} ${cls} ${p.cnn[cls]}`);
+    assert.ok(report.slice.logLoss !== null && report.slice.logLoss > 0, `log loss ${report.slice.logLoss}`);
     assert.equal(report.pngWindow.source, 'model card');
   });
 
