@@ -321,17 +321,9 @@ export class TriageStore {
     return state;
   }
 
+  /** Every study, highest `any` first (untriaged last, oldest first). */
   listStudyRows(): StudyRow[] {
-    const rows = this.db
-      .prepare(
-        `SELECT st.*,
-           (SELECT COUNT(*) FROM instances i JOIN series se ON se.id = i.series_id WHERE se.study_id = st.id) AS slice_count,
-           (SELECT COUNT(*) FROM series se WHERE se.study_id = st.id) AS series_count,
-           (SELECT COALESCE(SUM(json_array_length(se.warnings)), 0) FROM series se WHERE se.study_id = st.id) AS warning_count
-         FROM studies st ORDER BY st.score_any DESC NULLS LAST, st.received_at`,
-      )
-      .all() as Record<string, unknown>[];
-    return rows.map(toStudyRow);
+    return this.listStudyRowsWhere('1 ORDER BY st.score_any DESC NULLS LAST, st.received_at');
   }
 
   getStudyRow(studyId: number): StudyRow | null {
