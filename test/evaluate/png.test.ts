@@ -38,7 +38,7 @@ describe('pngToPseudoHu', () => {
   it('expands palette images through their palette and rejects low bit depths', () => {
     const indexed = encode({ width: 2, height: 1, channels: 1, depth: 8, data: new Uint8Array([0, 1]), palette: [[51, 51, 51], [255, 255, 255]] });
     assert.deepEqual(Array.from(pngToPseudoHu(indexed, window).hu, (v) => Math.round(v * 1e4) / 1e4), [1, 105]);
-    const grey4 = encode({ width: 2, height: 1, channels: 1, depth: 4 as 8, data: new Uint8Array([0x0f]) });
+    const grey4 = encode({ width: 2, height: 1, channels: 1, depth: 4, data: new Uint8Array([0x0f]) });
     assert.throws(() => pngToPseudoHu(grey4, window), /4-bit grey PNG/);
   });
 
