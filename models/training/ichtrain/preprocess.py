@@ -68,27 +68,35 @@ def preprocess_hu(
     return normalise(resize_bilinear(window_channels(hu, windows), size), mean, std)
 
 
-def png_grey(pixels: np.ndarray) -> np.ndarray:
-    """Decoded PNG array -> one grey channel (uint8/uint16 values as float32 on a 0..255 scale).
+# ITU-R BT.601 luma weights, for grey slices saved as slightly tinted RGB (JPEG-era exports).
+LUMA = (0.299, 0.587, 0.114)
+# Mean |channel difference| above which an RGB image is treated as a real colour picture.
+MAX_TINT = 10.0
 
-    Grey and grey+alpha: the grey channel. RGB/RGBA: the first channel when R == G == B (the
-    windowed CT PNGs are grey stored as colour); a truly coloured image is rejected because it is
-    not a CT slice.
+
+def png_grey(pixels: np.ndarray) -> np.ndarray:
+    """Decoded PNG array -> one grey channel as float32 on a 0..255 scale.
+
+    Grey and grey+alpha: the grey channel. RGB/RGBA with R == G == B: the first channel. RGB/RGBA
+    with small differences (tinted grey exports, mean |R-G|, |R-B| <= MAX_TINT): the BT.601 luma
+    0.299 R + 0.587 G + 0.114 B (unrounded). Anything more colourful is rejected: not a CT slice.
+    Alpha is ignored. 16-bit PNGs are scaled to 0..255.
     """
     arr = np.asarray(pixels)
-    scale = 255.0 / 65535.0 if arr.dtype == np.uint16 else 1.0
+    scale = np.float32(255.0 / 65535.0) if arr.dtype == np.uint16 else np.float32(1.0)
     if arr.ndim == 2:
-        grey = arr
-    elif arr.ndim == 3 and arr.shape[2] in (1, 2):
-        grey = arr[:, :, 0]
-    elif arr.ndim == 3 and arr.shape[2] in (3, 4):
-        rgb = arr[:, :, :3]
-        if not (np.array_equal(rgb[:, :, 0], rgb[:, :, 1]) and np.array_equal(rgb[:, :, 0], rgb[:, :, 2])):
-            raise ValueError('colour PNG (R, G, B differ): not a windowed CT slice')
-        grey = rgb[:, :, 0]
-    else:
-        raise ValueError(f'unsupported PNG array shape {arr.shape}')
-    return grey.astype(np.float32) * np.float32(scale)
+        return arr.astype(np.float32) * scale
+    if arr.ndim == 3 and arr.shape[2] in (1, 2):
+        return arr[:, :, 0].astype(np.float32) * scale
+    if arr.ndim == 3 and arr.shape[2] in (3, 4):
+        r, g, b = (arr[:, :, i].astype(np.float32) for i in range(3))
+        if np.array_equal(r, g) and np.array_equal(r, b):
+            return r * scale
+        tint = max(float(np.abs(r - g).mean()), float(np.abs(r - b).mean()))
+        if tint > MAX_TINT * float(1 / scale):
+            raise ValueError(f'colour PNG (mean channel difference {tint:.1f}): not a windowed CT slice')
+        return (np.float32(LUMA[0]) * r + np.float32(LUMA[1]) * g + np.float32(LUMA[2]) * b) * scale
+    raise ValueError(f'unsupported PNG array shape {arr.shape}')
 
 
 def png_to_pseudo_hu(grey: np.ndarray, center: float, width: float) -> np.ndarray:

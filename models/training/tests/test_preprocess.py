@@ -69,7 +69,10 @@ def test_png_grey_and_pseudo_hu():
     assert np.array_equal(png_grey(rgba), grey.astype(np.float32))
     hu = png_to_pseudo_hu(png_grey(grey), center=40, width=130)
     assert np.allclose(hu[0], [-25.0, -25.0 + 128 / 255 * 130, 105.0], atol=1e-4)
-    colour = rgba.copy()
-    colour[0, 1, 1] = 3
+    tinted = rgba.copy()
+    tinted[0, 1, 2] = 131  # a slightly tinted grey: BT.601 luma
+    assert np.allclose(png_grey(tinted)[0, 1], 0.299 * 128 + 0.587 * 128 + 0.114 * 131, atol=1e-4)
+    colour = np.zeros((4, 4, 3), dtype=np.uint8)
+    colour[:, :, 0] = 200  # red
     with pytest.raises(ValueError, match='colour'):
         png_grey(colour)

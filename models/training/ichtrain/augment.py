@@ -1,0 +1,59 @@
+"""Training-time augmentation that makes phantoms look like real scans and real PNGs:
+HU intensity jitter and extra noise, simulated 8-bit windowed PNG export (window jitter), blur,
+and geometric jitter (90-degree turns, flips, small rotation/scale/shift)."""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+
+
+def jitter_hu(hu: torch.Tensor, gen: torch.Generator, png_window: dict, png_prob: float) -> torch.Tensor:
+    """hu float [H,W] -> augmented HU (possibly via a simulated windowed PNG round trip)."""
+    r = torch.rand(6, generator=gen)
+    hu = hu * (1 + (r[0] - 0.5) * 0.06) + (r[1] - 0.5) * 8
+    if r[2] < 0.5:
+        hu = hu + torch.randn(hu.shape, generator=gen) * (r[3] * 6)
+    if r[4] < png_prob:
+        center = 30 + 20 * torch.rand(1, generator=gen).item()
+        width = 100 + 60 * torch.rand(1, generator=gen).item()
+        grey = torch.round(((hu - (center - width / 2)) / width).clamp(0, 1) * 255)
+        hu = png_window['center'] - png_window['width'] / 2 + grey / 255 * png_window['width']
+    return hu
+
+
+def blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
+    """Separable Gaussian blur of [C,H,W]."""
+    if sigma <= 0.05:
+        return x
+    radius = max(1, int(math.ceil(2.5 * sigma)))
+    t = torch.arange(-radius, radius + 1, dtype=x.dtype)
+    k = torch.exp(-t ** 2 / (2 * sigma ** 2))
+    k = k / k.sum()
+    c = x.shape[0]
+    x = F.conv2d(F.pad(x[None], (radius, radius, 0, 0), mode='replicate'), k.view(1, 1, 1, -1).repeat(c, 1, 1, 1), groups=c)
+    x = F.conv2d(F.pad(x, (0, 0, radius, radius), mode='replicate'), k.view(1, 1, -1, 1).repeat(c, 1, 1, 1), groups=c)
+    return x[0]
+
+
+def geometric(batch: torch.Tensor, gen: torch.Generator, out_size: int) -> torch.Tensor:
+    """[B,3,H,W] channels in [0,1] -> turned/flipped/affine-jittered [B,3,out,out]."""
+    b = batch.shape[0]
+    out = []
+    for i in range(b):
+        x = batch[i]
+        k = int(torch.randint(0, 4, (1,), generator=gen))
+        x = torch.rot90(x, k, dims=(1, 2))
+        if torch.rand(1, generator=gen) < 0.5:
+            x = torch.flip(x, dims=(2,))
+        out.append(x)
+    x = torch.stack(out)
+    r = torch.rand(b, 4, generator=gen)
+    angle = (r[:, 0] - 0.5) * math.radians(30)
+    scale = 0.9 + 0.25 * r[:, 1]
+    shift = (r[:, 2:] - 0.5) * 0.12
+    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
+    theta = torch.stack([torch.stack([cos, -sin, shift[:, 0]], 1), torch.stack([sin, cos, shift[:, 1]], 1)], 1)
+    grid = F.affine_grid(theta, (b, 3, out_size, out_size), align_corners=False)
+    return F.grid_sample(x, grid, mode='bilinear', padding_mode='zeros', align_corners=False)

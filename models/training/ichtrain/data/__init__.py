@@ -1,0 +1,1 @@
+"""Data sources: synthetic phantoms, RSNA-format DICOM, windowed PNG sets, patient splits."""

@@ -1,0 +1,78 @@
+"""Evaluation metrics with the project's definitions (slice level unless said otherwise)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .constants import CLASS_WEIGHTS, CLASSES
+
+EPS = 1e-7
+
+
+def auc(labels: np.ndarray, scores: np.ndarray):
+    """ROC AUC by the rank-sum formula (ties get the average rank); None if one class is absent."""
+    labels = np.asarray(labels).astype(bool)
+    scores = np.asarray(scores, dtype=np.float64)
+    n_pos, n_neg = int(labels.sum()), int((~labels).sum())
+    if n_pos == 0 or n_neg == 0:
+        return None
+    order = np.argsort(scores, kind='mergesort')
+    ranks = np.empty(len(scores), dtype=np.float64)
+    sorted_scores = scores[order]
+    i = 0
+    while i < len(scores):
+        j = i
+        while j + 1 < len(scores) and sorted_scores[j + 1] == sorted_scores[i]:
+            j += 1
+        ranks[order[i:j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    return float((ranks[labels].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def bce(labels: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    p = np.clip(np.asarray(probs, dtype=np.float64), EPS, 1 - EPS)
+    y = np.asarray(labels, dtype=np.float64)
+    return -(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+def weighted_log_loss(labels: np.ndarray, probs: np.ndarray) -> float:
+    """sum_k w_k * mean_n BCE_nk / sum_k w_k, w_any = 2, others 1 (all six classes labelled)."""
+    w = np.asarray(CLASS_WEIGHTS)
+    per_class = bce(labels, probs).mean(axis=0)
+    return float((per_class * w).sum() / w.sum())
+
+
+def sensitivity_specificity(labels: np.ndarray, probs: np.ndarray, threshold: float):
+    y = np.asarray(labels).astype(bool)
+    pred = np.asarray(probs) >= threshold
+    sens = float((pred & y).sum() / y.sum()) if y.any() else None
+    spec = float((~pred & ~y).sum() / (~y).sum()) if (~y).any() else None
+    return sens, spec
+
+
+def threshold_for_sensitivity(labels: np.ndarray, probs: np.ndarray, target: float) -> float:
+    """The highest threshold whose sensitivity is >= target."""
+    y = np.asarray(labels).astype(bool)
+    pos = np.sort(np.asarray(probs, dtype=np.float64)[y])[::-1]
+    if len(pos) == 0:
+        return 0.5
+    k = int(np.ceil(target * len(pos))) - 1
+    return float(pos[min(max(k, 0), len(pos) - 1)])
+
+
+def classification_report(labels: np.ndarray, probs: np.ndarray, thresholds: dict, mask: np.ndarray = None) -> dict:
+    """Per-class AUC, sensitivity/specificity at the thresholds, and counts; mask marks known labels."""
+    labels = np.asarray(labels)
+    probs = np.asarray(probs)
+    mask = np.ones_like(labels, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
+    report = {}
+    for k, name in enumerate(CLASSES):
+        m = mask[:, k]
+        if not m.any():
+            continue
+        y, p = labels[m, k], probs[m, k]
+        sens, spec = sensitivity_specificity(y, p, thresholds[name])
+        report[name] = {'auc': auc(y, p), 'sensitivity': sens, 'specificity': spec,
+                        'positives': int(y.sum()), 'negatives': int((1 - y).sum())}
+    if mask.all():
+        report['weightedLogLoss'] = weighted_log_loss(labels, probs)
+    return report

@@ -1,0 +1,75 @@
+"""Turning stored slices (synthetic HU at 256, or grey PNGs) into network input batches."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .augment import blur, geometric, jitter_hu
+from .constants import INPUT_SIZE
+from .data.png import grey_to_channels, window_and_resize
+
+
+@dataclass
+class SliceTable:
+    """One list of slices from one source with their labels and known-label mask."""
+    name: str
+    kind: str  # 'hu' (int16 HU, any size) or 'grey' (0..255 PNG grey, any size)
+    images: list
+    labels: np.ndarray  # [N,6]
+    known: np.ndarray  # [N,6] bool
+    groups: np.ndarray  # [N] sequence id (series / patient)
+    order: np.ndarray  # [N] position inside the sequence
+
+    def __len__(self):
+        return len(self.images)
+
+    def sequences(self):
+        """[(group id, indices in slice order)]"""
+        out = []
+        for g in np.unique(self.groups):
+            idx = np.nonzero(self.groups == g)[0]
+            out.append((g, idx[np.argsort(self.order[idx], kind='stable')]))
+        return out
+
+
+class BatchMaker:
+    def __init__(self, mean, std, png_window: dict, png_prob: float, seed: int):
+        self.mean = torch.tensor(mean, dtype=torch.float32)[:, None, None]
+        self.std = torch.tensor(std, dtype=torch.float32)[:, None, None]
+        self.png_window = png_window
+        self.png_prob = png_prob
+        self.gen = torch.Generator().manual_seed(seed)
+        # Exact (unaugmented) channels of grey PNG slices: their 512 -> 256 preprocessing is the
+        # costly part, so it is done once per slice.
+        self._grey_cache = {}
+
+    def channels(self, table: SliceTable, i: int, augment: bool) -> torch.Tensor:
+        """Windowed channels [3,256,256] in [0,1], exactly the engine's preprocessing when not augmenting."""
+        image = table.images[i]
+        if table.kind == 'hu':
+            hu = torch.from_numpy(np.asarray(image, dtype=np.float32))
+            if augment:
+                hu = jitter_hu(hu, self.gen, self.png_window, self.png_prob)
+            x = window_and_resize(hu, INPUT_SIZE)
+        else:
+            key = (table.name, i)
+            if key not in self._grey_cache:
+                self._grey_cache[key] = grey_to_channels(np.asarray(image, dtype=np.float32), self.png_window, INPUT_SIZE)
+            x = self._grey_cache[key]
+            if augment:  # brightness/contrast jitter of the PNG, in channel space
+                r = torch.rand(2, generator=self.gen)
+                x = (x * (1 + (r[0] - 0.5) * 0.1) + (r[1] - 0.5) * 0.06).clamp(0, 1)
+        if augment and torch.rand(1, generator=self.gen) < 0.3:
+            x = blur(x, 0.3 + 0.8 * torch.rand(1, generator=self.gen).item())
+        return x
+
+    def batch(self, table: SliceTable, indices, augment: bool, size: int = INPUT_SIZE) -> torch.Tensor:
+        x = torch.stack([self.channels(table, int(i), augment) for i in indices])
+        if augment:
+            x = geometric(x, self.gen, size)
+        elif size != INPUT_SIZE:
+            x = F.interpolate(x, size=(size, size), mode='bilinear', align_corners=False)
+        return (x - self.mean) / self.std

@@ -1,0 +1,45 @@
+"""Builds the SliceTables a training config asks for (synthetic splits, PHE-SICH patient splits)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .constants import CLASSES
+from .data.png import load_grey, phe_sich_labels, phe_sich_patient, read_png_labels
+from .data.split import split_patients
+from .data.synthetic import build_synthetic
+from .slices import SliceTable
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+DATA_ROOT = REPO_ROOT.parent / 'shared' / 'data'
+
+
+def synthetic_table(name: str, n_series: int, seed: int, cfg: dict, workers: int, cache_dir: Path) -> SliceTable:
+    data = build_synthetic(n_series, seed, cfg, workers=workers, cache_dir=cache_dir)
+    n = len(data['labels'])
+    return SliceTable(name, 'hu', list(data['hu']), data['labels'], np.ones((n, len(CLASSES)), dtype=bool),
+                      data['series'], data['order'])
+
+
+def phe_sich_tables(cfg: dict, data_root: Path = DATA_ROOT) -> dict:
+    """{split: SliceTable} of PHE-SICH split by patient with cfg['fractions']; only the splits named
+    train, val and test are loaded (others, e.g. 'unused', just take their share of patients)."""
+    folder = data_root / 'phe-sich'
+    items = [phe_sich_labels(it) for it in read_png_labels(folder, lambda f: phe_sich_patient(f))]
+    assignment = split_patients([it.patient for it in items], cfg['fractions'], salt=cfg.get('salt', 'phe-sich'))
+    tables = {}
+    for split in ('train', 'val', 'test'):
+        chosen = [it for it in items if assignment[it.patient] == split]
+        if not chosen:
+            continue
+        patients = sorted({it.patient for it in chosen})
+        tables[split] = SliceTable(
+            f'phe-sich-{split}', 'grey', [load_grey(it.path) for it in chosen],
+            np.stack([it.labels for it in chosen]), np.stack([it.known for it in chosen]),
+            np.array([patients.index(it.patient) for it in chosen]), np.array([it.order for it in chosen]))
+    return tables
+
+
+def patients_of(table: SliceTable) -> int:
+    return int(len(np.unique(table.groups)))

@@ -1,0 +1,313 @@
+"""Three-stage training of the detector and export of the model folder.
+
+  npm run train -- --config models/training/configs/smoke.json
+  (= PYTHONPATH=models/training nice -n 10 /usr/bin/python3 -m ichtrain.train --config ...)
+
+Stage 1: slice CNN on windowed slices (masked BCE, `any` weighted 2), optionally at a lower
+resolution first. Stage 2: PCA of the training embeddings -> a frozen linear layer. Stage 3: the
+BiLSTM over each series with the CNN probabilities concatenated before its classifier.
+Thresholds are chosen on the validation split, metrics measured on the test splits and the real
+sets never used for training, and everything goes into the model card.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .checkpoint import build_networks, save_checkpoint
+from .constants import CLASS_WEIGHTS, CLASSES, INPUT_SIZE, SEED_MEAN, SEED_STD
+from .evaluate import evaluate_real_sets, sequence_probs
+from .export import INTENDED_USE, git_commit, write_model_folder
+from .metrics import classification_report, threshold_for_sensitivity
+from .slices import BatchMaker, SliceTable
+from .sources import REPO_ROOT, patients_of, phe_sich_tables, synthetic_table
+
+WEIGHTS = torch.tensor(CLASS_WEIGHTS)
+
+
+def log(msg: str) -> None:
+    print(f'[{time.strftime("%H:%M:%S")}] {msg}', flush=True)
+
+
+def masked_bce(logits: torch.Tensor, labels: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
+    """Weighted BCE over the labels a source provides (any x2)."""
+    loss = F.binary_cross_entropy_with_logits(logits, labels, reduction='none')
+    w = WEIGHTS.to(logits.dtype) * known
+    return (loss * w).sum() / w.sum().clamp(min=1)
+
+
+def resolve(path: str) -> Path:
+    p = Path(path)
+    return p if p.is_absolute() else REPO_ROOT / p
+
+
+# ---------------------------------------------------------------- stage 1
+
+def train_cnn(cnn, tables, maker: BatchMaker, cfg: dict, seed: int) -> list:
+    rng = np.random.default_rng(seed)
+    index = [(t, i) for t in tables for i in range(len(t))]
+    history = []
+    for phase in cfg['phases']:
+        steps_per_epoch = math.ceil(len(index) / cfg['batch'])
+        total = steps_per_epoch * phase['epochs']
+        opt = torch.optim.AdamW(cnn.parameters(), lr=phase['lr'], weight_decay=cfg.get('weight_decay', 1e-4))
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=phase['lr'], total_steps=total, pct_start=0.15)
+        for epoch in range(phase['epochs']):
+            cnn.train()
+            order = rng.permutation(len(index))
+            t0, running = time.time(), 0.0
+            for s in range(steps_per_epoch):
+                chosen = [index[j] for j in order[s * cfg['batch']:(s + 1) * cfg['batch']]]
+                by_table = {}
+                for t, i in chosen:
+                    by_table.setdefault(id(t), (t, []))[1].append(i)
+                xs, ys, ks = [], [], []
+                for t, idx in by_table.values():
+                    xs.append(maker.batch(t, idx, augment=True, size=phase['size']))
+                    ys.append(torch.from_numpy(t.labels[idx]))
+                    ks.append(torch.from_numpy(t.known[idx]).float())
+                logits, _, _ = cnn(torch.cat(xs))
+                loss = masked_bce(logits, torch.cat(ys), torch.cat(ks))
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                sched.step()
+                running += loss.item()
+                if (s + 1) % 50 == 0:
+                    log(f'cnn size {phase["size"]} epoch {epoch + 1}/{phase["epochs"]} step {s + 1}/{steps_per_epoch} '
+                        f'loss {running / (s + 1):.4f} ({(s + 1) * cfg["batch"] / (time.time() - t0):.1f} img/s)')
+            history.append({'size': phase['size'], 'epoch': epoch + 1, 'loss': running / steps_per_epoch,
+                            'seconds': round(time.time() - t0, 1)})
+            log(f'cnn phase size {phase["size"]} epoch {epoch + 1} done: loss {history[-1]["loss"]:.4f} '
+                f'in {history[-1]["seconds"]} s')
+    return history
+
+
+@torch.no_grad()
+def embed(cnn, table: SliceTable, maker: BatchMaker, augment: bool, batch: int = 48):
+    """-> (embeddings [N,E], slice probs [N,6]) at full input size."""
+    cnn.eval()
+    embs, probs = [], []
+    for s in range(0, len(table), batch):
+        x = maker.batch(table, range(s, min(s + batch, len(table))), augment=augment, size=INPUT_SIZE)
+        logits, emb, _ = cnn(x)
+        embs.append(emb)
+        probs.append(torch.sigmoid(logits))
+    return torch.cat(embs).numpy(), torch.cat(probs).numpy()
+
+
+# ---------------------------------------------------------------- stage 2
+
+def fit_pca(embeddings: np.ndarray, dim: int):
+    mean = embeddings.mean(axis=0)
+    _, sing, vt = np.linalg.svd(embeddings - mean, full_matrices=False)
+    scale = sing[:dim] / math.sqrt(max(len(embeddings) - 1, 1)) + 1e-6
+    explained = float((sing[:dim] ** 2).sum() / (sing ** 2).sum())
+    return (torch.from_numpy(mean).float(), torch.from_numpy(vt[:dim].copy()).float(),
+            torch.from_numpy(scale).float(), explained)
+
+
+# ---------------------------------------------------------------- stage 3
+
+def sequences_of(table: SliceTable, emb: np.ndarray, probs: np.ndarray) -> list:
+    return [(emb[idx], probs[idx], table.labels[idx], table.known[idx]) for _, idx in table.sequences()]
+
+
+def train_lstm(scan, sequences: list, cfg: dict, seed: int) -> list:
+    rng = np.random.default_rng(seed)
+    params = [p for p in scan.parameters() if p.requires_grad]
+    total = cfg['epochs'] * len(sequences)
+    opt = torch.optim.AdamW(params, lr=cfg['lr'], weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg['lr'], total_steps=total, pct_start=0.1)
+    history = []
+    for epoch in range(cfg['epochs']):
+        scan.train()
+        t0, running = time.time(), 0.0
+        for j in rng.permutation(len(sequences)):
+            emb, probs, labels, known = sequences[j]
+            n = len(emb)
+            if n > 1 and rng.random() < cfg.get('crop_prob', 0.4):
+                length = int(rng.integers(1, n + 1))
+                start = int(rng.integers(0, n - length + 1))
+                sl = slice(start, start + length)
+                emb, probs, labels, known = emb[sl], probs[sl], labels[sl], known[sl]
+            e = torch.from_numpy(emb)[None]
+            p = torch.from_numpy(probs)[None]
+            if cfg.get('input_noise', 0):
+                e = e + torch.randn_like(e) * cfg['input_noise'] * e.std()
+            logits = scan(e, p)[0]
+            loss = masked_bce(logits, torch.from_numpy(labels), torch.from_numpy(known).float())
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 5.0)
+            opt.step()
+            sched.step()
+            running += loss.item()
+        history.append({'epoch': epoch + 1, 'loss': running / len(sequences), 'seconds': round(time.time() - t0, 1)})
+        log(f'lstm epoch {epoch + 1}/{cfg["epochs"]}: loss {history[-1]["loss"]:.4f} in {history[-1]["seconds"]} s')
+    return history
+
+
+def final_probs(scan, table, emb, probs) -> np.ndarray:
+    out = np.zeros_like(probs)
+    for _, idx in table.sequences():
+        out[idx] = sequence_probs(scan, emb[idx], probs[idx])
+    return out
+
+
+def scan_level(table: SliceTable, probs: np.ndarray):
+    """Series-level labels and max-aggregated probabilities."""
+    labels, scores, known = [], [], []
+    for _, idx in table.sequences():
+        labels.append(table.labels[idx].max(axis=0))
+        scores.append(probs[idx].max(axis=0))
+        known.append(table.known[idx].all(axis=0))
+    return np.stack(labels), np.stack(scores), np.stack(known)
+
+
+def choose_thresholds(val_tables, val_probs, cfg: dict) -> dict:
+    """`any`: the highest threshold with sensitivity >= target on all validation slices;
+    subtypes: same rule with their own target on the validation slices that label them."""
+    thresholds = {}
+    for k, name in enumerate(CLASSES):
+        ys, ps = [], []
+        for t, p in zip(val_tables, val_probs):
+            m = t.known[:, k]
+            ys.append(t.labels[m, k])
+            ps.append(p[m, k])
+        y, p = np.concatenate(ys), np.concatenate(ps)
+        target = cfg['any_sensitivity'] if name == 'any' else cfg['subtype_sensitivity']
+        thresholds[name] = threshold_for_sensitivity(y, p, target) if y.sum() > 0 else 0.5
+    return thresholds
+
+
+def report_table(table, cnn_probs, fin_probs, thresholds) -> dict:
+    out = {'slices': len(table), 'sequences': int(len(np.unique(table.groups))),
+           'cnn': classification_report(table.labels, cnn_probs, thresholds, table.known),
+           'final': classification_report(table.labels, fin_probs, thresholds, table.known)}
+    sl, sp, sk = scan_level(table, fin_probs)
+    out['scanLevel'] = classification_report(sl, sp, thresholds, sk)
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--config', required=True, help='JSON config (path relative to the repo root or absolute)')
+    args = parser.parse_args(argv)
+    config_path = resolve(args.config) if not Path(args.config).exists() else Path(args.config).resolve()
+    cfg = json.loads(config_path.read_text())
+    started = time.time()
+    seed = cfg['seed']
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+    random.seed(seed)
+    torch.set_num_threads(cfg.get('threads', 2))
+    run_dir = resolve(cfg['run_dir'])
+    run_dir.mkdir(parents=True, exist_ok=True)
+    cache = REPO_ROOT / '.cache' / 'ichtrain'
+    png_window = cfg['png_window']
+    mean, std = cfg.get('mean', SEED_MEAN), cfg.get('std', SEED_STD)
+
+    # ---- data
+    syn = cfg['synthetic']
+    workers = cfg.get('workers', 2)
+    tables = {split: synthetic_table(f'synthetic-{split}', syn[f'{split}_series'], seed * 100 + i, syn, workers, cache)
+              for i, split in enumerate(('train', 'val', 'test'))}
+    log('synthetic slices: ' + ', '.join(f'{k} {len(t)} ({int(t.labels[:, 0].sum())} any+)' for k, t in tables.items()))
+    phe = {}
+    if cfg.get('phe_sich', {}).get('use', False):
+        phe = phe_sich_tables(cfg['phe_sich'])
+        log('phe-sich: ' + ', '.join(f'{k} {len(t)} slices / {patients_of(t)} patients' for k, t in phe.items()))
+    train_tables = [tables['train']] + ([phe['train']] if 'train' in phe else [])
+    val_tables = [tables['val']] + ([phe['val']] if 'val' in phe else [])
+    test_tables = [tables['test']] + ([phe['test']] if 'test' in phe else [])
+
+    # ---- stage 1
+    arch = {'width': cfg['cnn']['width'], 'pca_dim': cfg['lstm']['pca_dim'], 'lstm_hidden': cfg['lstm']['hidden'],
+            'lstm_layers': cfg['lstm']['layers']}
+    cnn, scan = build_networks(arch)
+    maker = BatchMaker(mean, std, png_window, cfg['augment']['png_prob'], seed)
+    t1 = time.time()
+    cnn_history = train_cnn(cnn, train_tables, maker, cfg['cnn'], seed)
+    cnn_seconds = time.time() - t1
+
+    # ---- stage 2
+    t2 = time.time()
+    train_emb = [embed(cnn, t, maker, augment=cfg['lstm'].get('augment_train_embeddings', True)) for t in train_tables]
+    all_emb = np.concatenate([e for e, _ in train_emb])
+    pca_mean, comps, scale, explained = fit_pca(all_emb, arch['pca_dim'])
+    scan.set_pca(pca_mean, comps, scale)
+    log(f'pca: {arch["pca_dim"]} components explain {explained:.3f} of the variance')
+
+    # ---- stage 3
+    sequences = []
+    for t, (e, p) in zip(train_tables, train_emb):
+        sequences += sequences_of(t, e, p)
+    lstm_history = train_lstm(scan, sequences, cfg['lstm'], seed)
+    scan.eval()
+    lstm_seconds = time.time() - t2
+
+    # ---- thresholds on validation, metrics on test
+    maker_eval = BatchMaker(mean, std, png_window, 0.0, seed)
+    results = {}
+    val_final = []
+    for t in val_tables + test_tables:
+        e, p = embed(cnn, t, maker_eval, augment=False)
+        results[t.name] = (p, final_probs(scan, t, e, p))
+    val_final = [results[t.name][1] for t in val_tables]
+    thresholds = choose_thresholds(val_tables, val_final, cfg['thresholds'])
+    log(f'thresholds: {json.dumps({k: round(v, 4) for k, v in thresholds.items()})}')
+    metrics = {t.name: report_table(t, results[t.name][0], results[t.name][1], thresholds)
+               for t in val_tables + test_tables}
+    metrics['thresholdRule'] = (f"any: highest threshold with slice sensitivity >= {cfg['thresholds']['any_sensitivity']} "
+                                f"on {', '.join(t.name for t in val_tables)}; subtypes: sensitivity >= "
+                                f"{cfg['thresholds']['subtype_sensitivity']} on the validation slices that label them")
+    if cfg.get('evaluate_real', True):
+        metrics['realUnseen'] = evaluate_real_sets(cnn, scan, thresholds, mean, std, png_window,
+                                                   skip_phe_sich=True, log=log)
+    elapsed = time.time() - started
+    log(f'metrics: {json.dumps(metrics)[:2000]}')
+
+    # ---- export
+    exp = cfg['export']
+    training = {
+        'config': cfg,
+        'configFile': str(config_path.relative_to(REPO_ROOT)) if config_path.is_relative_to(REPO_ROOT) else str(config_path),
+        'gitCommit': git_commit(),
+        'seed': seed,
+        'finishedAt': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
+        'wallSeconds': round(elapsed, 1),
+        'cnnSeconds': round(cnn_seconds, 1),
+        'lstmSeconds': round(lstm_seconds, 1),
+        'data': {t.name: {'slices': len(t), 'sequences': int(len(np.unique(t.groups))),
+                          'anyPositiveSlices': int(t.labels[t.known[:, 0], 0].sum())}
+                 for t in train_tables + val_tables + test_tables},
+        'normalisation': 'seed mean/std (Burduja et al. code), not recomputed' if 'mean' not in cfg else 'from config',
+        'pcaExplainedVariance': round(explained, 4),
+        'pcaWhitened': True,
+        'cam': 'cam_k = sum_c W[k,c] * A_c(h,w), no bias, no ReLU (= Grad-CAM before ReLU times h*w)',
+        'cnnHistory': cnn_history,
+        'lstmHistory': lstm_history,
+        'hardware': f'CPU, {torch.get_num_threads()} threads, nice 10 (shared machine)',
+    }
+    card_args = dict(name=exp['name'], version=exp['version'], thresholds=thresholds, training=training,
+                     metrics=metrics, intended_use=INTENDED_USE, limitations=exp['limitations'], mean=mean, std=std,
+                     png_window=png_window)
+    save_checkpoint(run_dir / 'checkpoint.pt', cnn, scan, arch, card_args)
+    (run_dir / 'metrics.json').write_text(json.dumps(metrics, indent=2) + '\n')
+    out = resolve(exp['out'])
+    write_model_folder(out, cnn, scan, **card_args)
+    log(f'exported {out} in {time.time() - started:.0f} s total')
+    return 0
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())
