@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import dcmjs from 'dcmjs';
+import { mkdir, readdir } from 'node:fs/promises';
+import { rewriteDicom } from '../test/helpers/dicom-edit.js';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT_DIR } from './paths.js';
@@ -48,27 +48,17 @@ export async function decompressWithDcmtk(files: string[], outDir: string): Prom
  */
 export async function replicateSeries(sources: string[], count: number, outDir: string): Promise<string[]> {
   await mkdir(outDir, { recursive: true });
-  const { DicomMessage, DicomMetaDictionary } = dcmjs.data;
-  const parsed = await Promise.all(sources.map(async (file) => DicomMessage.readFile(toArrayBuffer(await readFile(file)))));
   const seriesUid = `2.25.${Date.now()}`;
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
-    const message = parsed[i % parsed.length]!;
-    const dataset = DicomMetaDictionary.naturalizeDataset(message.dict);
-    const position = dataset.ImagePositionPatient as number[];
-    dataset.ImagePositionPatient = [position[0], position[1], i * 0.625];
-    dataset.SOPInstanceUID = `${seriesUid}.${i + 1}`;
-    dataset.SeriesInstanceUID = seriesUid;
-    dataset.InstanceNumber = i + 1;
-    message.dict = DicomMetaDictionary.denaturalizeDataset(dataset);
-    message.meta = { ...message.meta, '00020003': { vr: 'UI', Value: [dataset.SOPInstanceUID] } };
     const target = path.join(outDir, `IM${String(i + 1).padStart(4, '0')}.dcm`);
-    await writeFile(target, Buffer.from(message.write()));
+    await rewriteDicom(sources[i % sources.length]!, target, {
+      SeriesInstanceUID: seriesUid,
+      SOPInstanceUID: `${seriesUid}.${i + 1}`,
+      InstanceNumber: i + 1,
+      ImagePositionPatient: [-125, -125, i * 0.625],
+    });
     out.push(target);
   }
   return out;
-}
-
-function toArrayBuffer(buffer: Buffer): ArrayBuffer {
-  return buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength) as ArrayBuffer;
 }
