@@ -27,59 +27,71 @@ export function parseCsv(text: string): CsvTable {
   return { header, rows };
 }
 
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const LF = 0x0a;
+const CR = 0x0d;
+
+/** Index-based scanning (slices, not per-character concatenation): RSNA label files run to millions of rows. */
 function splitRecords(text: string): { line: number; cells: string[] }[] {
   const records: { line: number; cells: string[] }[] = [];
-  let cells: string[] = [];
-  let cell = '';
-  let quoted = false;
+  const n = text.length;
+  let pos = 0;
   let line = 1;
-  let recordLine = 1;
-  let cellWasQuoted = false;
-  const endRecord = (): void => {
-    cells.push(cell);
-    // A line holding nothing at all is a blank line, not a record with one empty cell.
-    if (!(cells.length === 1 && cells[0] === '' && !cellWasQuoted)) records.push({ line: recordLine, cells });
-    cells = [];
-    cell = '';
-    cellWasQuoted = false;
-  };
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          cell += '"';
-          i++;
-        } else {
-          quoted = false;
+  while (pos < n) {
+    const recordLine = line;
+    const cells: string[] = [];
+    let anyQuoted = false;
+    for (;;) {
+      if (text.charCodeAt(pos) === QUOTE) {
+        anyQuoted = true;
+        let value = '';
+        let start = pos + 1;
+        for (;;) {
+          const close = text.indexOf('"', start);
+          if (close < 0) throw new CsvError(`Line ${recordLine}: a quoted field is never closed.`);
+          value += text.slice(start, close);
+          line += countLineFeeds(text, start, close);
+          if (text.charCodeAt(close + 1) !== QUOTE) {
+            pos = close + 1;
+            break;
+          }
+          value += '"';
+          start = close + 2;
         }
+        cells.push(value);
+        const next = text.charCodeAt(pos);
+        if (pos < n && next !== COMMA && next !== LF && next !== CR) throw new CsvError(`Line ${line}: text after a closing quote.`);
       } else {
-        if (ch === '\n') line++;
-        cell += ch;
+        let end = pos;
+        for (; end < n; end++) {
+          const c = text.charCodeAt(end);
+          if (c === COMMA || c === LF || c === CR) break;
+          if (c === QUOTE) throw new CsvError(`Line ${line}: a quote inside an unquoted field.`);
+        }
+        cells.push(text.slice(pos, end));
+        pos = end;
       }
-      continue;
+      if (pos < n && text.charCodeAt(pos) === COMMA) {
+        pos++;
+        continue;
+      }
+      if (pos < n) {
+        pos += text.charCodeAt(pos) === CR && text.charCodeAt(pos + 1) === LF ? 2 : 1;
+        line++;
+      }
+      break;
     }
-    if (ch === '"' && cell === '') {
-      quoted = true;
-      cellWasQuoted = true;
-    } else if (ch === '"') {
-      throw new CsvError(`Line ${line}: a quote inside an unquoted field.`);
-    } else if (ch === ',') {
-      cells.push(cell);
-      cell = '';
-      cellWasQuoted = false;
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      endRecord();
-      line++;
-      recordLine = line;
-    } else {
-      cell += ch;
-    }
+    // A line holding nothing at all is a blank line, not a record with one empty cell.
+    if (!(cells.length === 1 && cells[0] === '' && !anyQuoted)) records.push({ line: recordLine, cells });
   }
-  if (quoted) throw new CsvError(`Line ${recordLine}: a quoted field is never closed.`);
-  if (cell !== '' || cells.length > 0 || cellWasQuoted) endRecord();
   return records;
+}
+
+function countLineFeeds(text: string, from: number, to: number): number {
+  let count = 0;
+  for (let i = text.indexOf('\n', from); i >= 0 && i < to; i = text.indexOf('\n', i + 1)) count++;
+  return count;
 }
 
 /** One CSV line (no line end), quoting cells that need it. */
