@@ -25,7 +25,13 @@ describe('parseCsv', () => {
     assert.throws(() => parseCsv('a,b\n1,2\n3\n'), (e: Error) => e instanceof CsvError && /Line 3: 1 cells/.test(e.message));
     assert.throws(() => parseCsv('a\nx"y\n'), /Line 2: a quote inside an unquoted field/);
     assert.throws(() => parseCsv('a\n"open\n'), /Line 2: a quoted field is never closed/);
+    assert.throws(() => parseCsv('a,b\n"x"y,1\n'), /Line 2: text after a closing quote/);
     assert.throws(() => parseCsv(''), /empty/);
+  });
+
+  it('counts lines inside quoted cells for later line numbers', () => {
+    assert.deepEqual(parseCsv('a\n"1\n2"\nz\n').rows.map((r) => r.line), [2, 4]);
+    assert.throws(() => parseCsv('a,b\n"1\n2",3\n4\n'), /Line 4: 1 cells/);
   });
 });
 
