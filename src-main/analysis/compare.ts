@@ -27,6 +27,8 @@ export const MAJORITY = 'majority';
  * - reference = a reader's name: that reader's reads; its own row is left out, since comparing a
  *   reader with itself is trivially perfect and would only crowd the table.
  * Each row counts the studies where both the rater and the reference state the class (n).
+ * `readers` lists every reader seen, the reference reader included; `studyCount` the studies with a
+ * reference for at least one class. Studies must be triaged (have scores); pass each reader's latest read.
  */
 export function compareWithReference(studies: readonly CompareStudy[], thresholds: ClassScores, reference: string): CompareResult {
   const readers = [...new Set(studies.flatMap((study) => Object.keys(study.reads)))].sort((a, b) =>
