@@ -71,12 +71,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   try {
     const card = detector.card;
     const pngWindow = options.pngWindow ?? card.pngWindow;
-    const rejected: EvaluationReport['images']['rejected'] = [];
-    const warnings: EvaluationReport['images']['warnings'] = [];
-    const slices = await runSliceCnn(detector, labelsFile.images, pngWindow, options, (image, reason) =>
-      rejected.push({ filename: image.filename, line: image.line, reason }),
-      (image, warning) => warnings.push({ filename: image.filename, warning }),
-    );
+    const { slices, rejected, warnings } = await runSliceCnn(detector, labelsFile.images, pngWindow, options);
     const scans = groupIntoScans(slices.map((s) => ({ filename: s.image.filename, scanValue: s.image.scanValue, dicom: s.dicom })));
     const sequenceScans = scans.filter((scan) => scan.ordered && scan.members.length > 1);
     for (const scan of sequenceScans) await runSequence(detector, scan, slices);
@@ -124,15 +119,15 @@ async function runSliceCnn(
   images: LabelledImage[],
   pngWindow: PngWindow,
   options: EvaluateOptions,
-  reject: (image: LabelledImage, reason: string) => void,
-  warn: (image: LabelledImage, warning: string) => void,
-): Promise<EvaluatedSlice[]> {
+): Promise<{ slices: EvaluatedSlice[] } & Pick<EvaluationReport['images'], 'rejected' | 'warnings'>> {
   const batchSize = options.batchSize ?? 16;
   const inputLength = detector.inputLength;
   const embeddingSize = detector.card.embeddingSize;
   const batch = new Float32Array(batchSize * inputLength);
   const pending: { image: LabelledImage; dicom: DicomPlacement | null }[] = [];
   const evaluated: EvaluatedSlice[] = [];
+  const rejected: EvaluationReport['images']['rejected'] = [];
+  const warnings: EvaluationReport['images']['warnings'] = [];
   let read = 0;
 
   const flush = async (): Promise<void> => {
@@ -159,17 +154,17 @@ async function runSliceCnn(
     const slice = await loadSlice(image.path, pngWindow);
     read++;
     if (!slice.ok) {
-      reject(image, slice.reason);
+      rejected.push({ filename: image.filename, line: image.line, reason: slice.reason });
       continue;
     }
-    if (slice.warning) warn(image, slice.warning);
+    if (slice.warning) warnings.push({ filename: image.filename, warning: slice.warning });
     const k = pending.length;
     preprocessHu(slice.hu, slice.rows, slice.columns, detector.card.input, batch.subarray(k * inputLength, (k + 1) * inputLength));
     pending.push({ image, dicom: slice.dicom });
     if (pending.length === batchSize) await flush();
   }
   await flush();
-  return evaluated;
+  return { slices: evaluated, rejected, warnings };
 }
 
 /** The sequence model over one ordered scan; stores each slice's refined probabilities. */

@@ -39,7 +39,7 @@ export function formatEvaluation(report: EvaluationReport): string {
     `Classes labelled: ${report.classes.join(', ')}`,
     `PNG window assumed: centre ${report.pngWindow.center}, width ${report.pngWindow.width} (${report.pngWindow.source})`,
     `Scans: ${scans.count} (${rules || 'none'}${scans.scanColumn ? `; column "${scans.scanColumn}"` : ''}); sequence model on ${scans.sequenceScans} ordered multi-slice scans`,
-    `Time: ${report.seconds.toFixed(1)} s (${fixed(images.evaluated / report.seconds, 1)} images/s)`,
+    `Time: ${report.seconds.toFixed(1)} s with model loading (${fixed(images.evaluated / report.seconds, 1)} images/s)`,
     '',
     ...levelTable('Slice level (slice CNN)', report.slice),
     '',
