@@ -254,6 +254,8 @@ def main(argv=None) -> int:
     lstm_history = train_lstm(scan, sequences, cfg['lstm'], seed)
     scan.eval()
     lstm_seconds = time.time() - t2
+    # Saved before the (long) evaluation so that a failure there loses no training.
+    save_checkpoint(run_dir / 'networks.pt', cnn, scan, arch, {})
 
     # ---- thresholds on validation, metrics on test
     maker_eval = BatchMaker(mean, std, png_window, 0.0, seed)

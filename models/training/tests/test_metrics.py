@@ -1,0 +1,31 @@
+import numpy as np
+
+from ichtrain.metrics import auc, sensitivity_specificity, threshold_for_sensitivity, weighted_log_loss
+
+
+def test_auc_equals_pairwise_definition_with_ties():
+    rng = np.random.default_rng(0)
+    y = rng.random(200) < 0.3
+    s = np.round(rng.random(200), 1)  # many ties
+    pos, neg = s[y], s[~y]
+    pairwise = ((pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()) / (len(pos) * len(neg))
+    assert abs(auc(y, s) - pairwise) < 1e-12
+    assert auc(np.ones(3), np.arange(3)) is None
+
+
+def test_weighted_log_loss_counts_any_twice():
+    labels = np.array([[1, 0, 1, 0, 0, 0], [0, 0, 0, 0, 0, 0]], dtype=float)
+    probs = np.full((2, 6), 0.2)
+    bce = -np.log(np.where(labels == 1, 0.2, 0.8))
+    expected = (2 * bce[:, 0].mean() + bce[:, 1:].mean(axis=0).sum()) / 7
+    assert abs(weighted_log_loss(labels, probs) - expected) < 1e-12
+
+
+def test_threshold_for_sensitivity_reaches_the_target():
+    rng = np.random.default_rng(1)
+    y = rng.random(500) < 0.4
+    p = np.clip(y * 0.3 + rng.random(500) * 0.7, 0, 1)
+    t = threshold_for_sensitivity(y, p, 0.95)
+    sens, _ = sensitivity_specificity(y, p, t)
+    assert sens >= 0.95
+    assert sensitivity_specificity(y, p, np.nextafter(t, 1))[0] < 0.95

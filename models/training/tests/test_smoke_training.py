@@ -1,0 +1,35 @@
+import json
+
+import onnx
+
+from ichtrain.constants import CLASSES
+from ichtrain.train import main as train_main
+
+
+def test_smoke_training_end_to_end(tmp_path):
+    config = {
+        'seed': 3, 'threads': 2, 'workers': 1, 'run_dir': str(tmp_path / 'run'),
+        'png_window': {'center': 40, 'width': 130},
+        'synthetic': {'train_series': 4, 'val_series': 2, 'test_series': 2, 'positive_fraction': 0.75,
+                      'thickness_probs': [1.0, 0.0, 0.0, 0.0], 'slices': [5, 6]},
+        'phe_sich': {'use': False},
+        'augment': {'png_prob': 0.3},
+        'cnn': {'width': 32, 'batch': 8, 'phases': [{'size': 64, 'epochs': 1, 'lr': 0.002}]},
+        'lstm': {'pca_dim': 16, 'hidden': 16, 'layers': 3, 'epochs': 2, 'lr': 0.002},
+        'thresholds': {'any_sensitivity': 0.95, 'subtype_sensitivity': 0.9},
+        'evaluate_real': False,
+        'export': {'out': str(tmp_path / 'model'), 'name': 'smoke', 'version': '0', 'limitations': ['test']},
+    }
+    path = tmp_path / 'config.json'
+    path.write_text(json.dumps(config))
+    assert train_main(['--config', str(path)]) == 0
+    card = json.loads((tmp_path / 'model' / 'model.json').read_text())
+    assert card['classes'] == list(CLASSES)
+    assert set(card['thresholds']) == set(CLASSES)
+    assert all(0 <= v <= 1 for v in card['thresholds'].values())
+    assert card['training']['data']['synthetic-train']['slices'] >= 20
+    test_metrics = card['metrics']['synthetic-test']
+    assert 'weightedLogLoss' in test_metrics['final'] and test_metrics['final']['weightedLogLoss'] > 0
+    for name in ('slice_cnn.onnx', 'scan_lstm.onnx'):
+        onnx.checker.check_model(onnx.load(str(tmp_path / 'model' / name)))
+    assert (tmp_path / 'run' / 'checkpoint.pt').exists()
