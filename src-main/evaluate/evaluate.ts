@@ -41,8 +41,11 @@ export interface EvaluationReport {
   slice: LevelMetrics;
   /** Per scan, max over its slices' CNN probabilities. */
   scan: LevelMetrics;
-  /** Per ordered multi-slice scan, max over the sequence model's refined slice probabilities; null when there is none. */
-  sequence: LevelMetrics | null;
+  /**
+   * The sequence model over the ordered multi-slice scans (null when there is none): per slice of
+   * those scans with its refined probabilities, and per scan with their max (the model's scan score).
+   */
+  sequence: { slice: LevelMetrics; scan: LevelMetrics } | null;
   predictions: { filename: string; scan: string; cnn: ClassScores; sequence: ClassScores | null }[];
   seconds: number;
 }
@@ -80,7 +83,6 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
     for (const scan of scans) byRule[scan.rule] = (byRule[scan.rule] ?? 0) + 1;
     const scanOf = new Map<number, string>();
     scans.forEach((scan) => scan.members.forEach((i) => scanOf.set(i, scan.key)));
-    const labelsOf = (members: number[]): ClassLabels => scanLabels(members.map((i) => slices[i]!.image.labels));
     return {
       model: { name: card.name, version: card.version, dir: options.modelDir, provider: detector.provider },
       labels: labelsPath,
@@ -95,16 +97,10 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
       ),
       scan: levelMetrics(
         scans.map((scan) => maxScores(scan.members.map((i) => slices[i]!.cnn))),
-        scans.map((scan) => labelsOf(scan.members)),
+        scans.map((scan) => labelsOfScan(scan, slices)),
         card.thresholds,
       ),
-      sequence: sequenceScans.length
-        ? levelMetrics(
-            sequenceScans.map((scan) => maxScores(scan.members.map((i) => slices[i]!.sequence!))),
-            sequenceScans.map((scan) => labelsOf(scan.members)),
-            card.thresholds,
-          )
-        : null,
+      sequence: sequenceScans.length ? sequenceMetrics(sequenceScans, slices, card.thresholds) : null,
       predictions: slices.map((s, i) => ({ filename: s.image.filename, scan: scanOf.get(i)!, cnn: s.cnn, sequence: s.sequence })),
       seconds: (performance.now() - started) / 1000,
     };
@@ -165,6 +161,26 @@ async function runSliceCnn(
   }
   await flush();
   return { slices: evaluated, rejected, warnings };
+}
+
+function labelsOfScan(scan: Scan, slices: EvaluatedSlice[]): ClassLabels {
+  return scanLabels(scan.members.map((i) => slices[i]!.image.labels));
+}
+
+function sequenceMetrics(scans: Scan[], slices: EvaluatedSlice[], thresholds: ClassScores): NonNullable<EvaluationReport['sequence']> {
+  const members = scans.flatMap((scan) => scan.members);
+  return {
+    slice: levelMetrics(
+      members.map((i) => slices[i]!.sequence!),
+      members.map((i) => slices[i]!.image.labels),
+      thresholds,
+    ),
+    scan: levelMetrics(
+      scans.map((scan) => maxScores(scan.members.map((i) => slices[i]!.sequence!))),
+      scans.map((scan) => labelsOfScan(scan, slices)),
+      thresholds,
+    ),
+  };
 }
 
 /** The sequence model over one ordered scan; stores each slice's refined probabilities. */

@@ -45,7 +45,14 @@ export function formatEvaluation(report: EvaluationReport): string {
     '',
     ...levelTable('Scan level (max over slices)', report.scan),
   ];
-  if (report.sequence) lines.push('', ...levelTable('Scan level, sequence model (max over refined slices)', report.sequence));
+  if (report.sequence) {
+    lines.push(
+      '',
+      ...levelTable('Slice level, sequence model (refined slices of ordered scans)', report.sequence.slice),
+      '',
+      ...levelTable('Scan level, sequence model (max over refined slices)', report.sequence.scan),
+    );
+  }
   if (images.rejected.length) {
     lines.push('', 'Rejected:', ...images.rejected.map((r) => `  ${r.filename} (line ${r.line}): ${r.reason}`));
   }

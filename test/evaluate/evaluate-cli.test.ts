@@ -77,7 +77,8 @@ describe('ichtriage evaluate on real PNGs', () => {
     // scan level: 4 Kaggle scans + 1 PHE scan (positive: two of its slices are)
     const anyScan = report.scan.classes.find((c) => c.cls === 'any')!;
     assert.deepEqual([anyScan.n, anyScan.positives], [5, 3]);
-    assert.deepEqual([report.sequence!.count, report.sequence!.classes[0]!.positives], [1, 1]);
+    assert.deepEqual([report.sequence!.scan.count, report.sequence!.scan.classes[0]!.positives], [1, 1]);
+    assert.deepEqual([report.sequence!.slice.count, report.sequence!.slice.classes[0]!.positives], [4, 2]);
   });
 
   it('counts slices and scans consistently with the thresholds', () => {
@@ -105,6 +106,7 @@ describe('ichtriage evaluate on real PNGs', () => {
     assert.equal(result.code, 0);
     assert.match(result.stdout, /PNG window assumed: centre 40, width 80 \(option\)/);
     assert.match(result.stdout, /Slice level \(slice CNN\): 8 labelled/);
+    assert.match(result.stdout, /Slice level, sequence model/);
     assert.match(result.stdout, /Scan level, sequence model/);
     assert.match(result.stdout, /Rejected:\n {2}missing\.png \(line 10\): cannot read file/);
   });
