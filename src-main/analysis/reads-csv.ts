@@ -1,6 +1,6 @@
 import { ICH_CLASSES, isIchClass, type IchClass } from '../contract/classes.js';
 import type { ReadInput, ReadsCsvFormat, SliceMark } from '../contract/dto.js';
-import { parseCsv, type CsvTable } from './csv.js';
+import { CsvError, parseCsv, type CsvTable } from './csv.js';
 
 /** One RSNA slice's labels, as far as the CSV gives them. */
 export interface RsnaSliceLabels {
@@ -38,7 +38,14 @@ const FORMAT_NAMES: Record<ReadsCsvFormat, string> = {
 
 /** Parses a reads CSV of the given format; a CSV of another known kind is named in the error. */
 export function parseReadsCsv(text: string, format: ReadsCsvFormat): ParsedReads {
-  const table = parseCsv(text);
+  let table: CsvTable;
+  try {
+    table = parseCsv(text);
+  } catch (error) {
+    // Malformed CSV is the user's file, like a wrong header: one error type for callers to report.
+    if (error instanceof CsvError) throw new ReadsCsvError(error.message);
+    throw error;
+  }
   const seen = recogniseHeader(table.header);
   if (seen !== format) {
     const looksLike = seen ? OTHER_CSV_NAMES[seen] : `columns ${table.header.slice(0, 4).join(',')}`;

@@ -126,5 +126,6 @@ describe('RSNA ID,Label CSV', () => {
     assert.throws(() => parseReadsCsv('ID,Label\nID_abc_any,1\nID_abc_any,0\n', 'rsna'), /Line 3: ID_abc_any is labelled both 0 and 1/);
     assert.throws(() => parseReadsCsv(text, 'cq500'), /This looks like an RSNA labels CSV \(ID,Label\), expected a CQ500 reads.csv/);
     assert.throws(() => parseReadsCsv('filename,any\na.png,1\n', 'rsna'), /looks like an evaluation labels.csv/);
+    assert.throws(() => parseReadsCsv('ID,Label\nID_abc_any,1,extra\n', 'rsna'), (e: Error) => e instanceof ReadsCsvError && /Line 2: 3 cells/.test(e.message));
   });
 });
