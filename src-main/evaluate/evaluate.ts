@@ -4,7 +4,7 @@ import type { ClassLabels } from '../analysis/metrics.js';
 import { ICH_CLASSES, scoresFromArray, type ClassScores, type IchClass } from '../contract/classes.js';
 import { Detector } from '../pipeline/infer/detector.js';
 import { preprocessHu } from '../pipeline/preprocess/index.js';
-import { parseLabelsCsv, type LabelledImage } from './labels.js';
+import { LabelsError, parseLabelsCsv, type LabelledImage, type LabelsFile } from './labels.js';
 import { levelMetrics, maxScores, scanLabels, type LevelMetrics } from './level-metrics.js';
 import { loadSlice, type DicomPlacement } from './load-slice.js';
 import type { PngWindow } from './png.js';
@@ -69,7 +69,7 @@ const CLASS_COUNT = ICH_CLASSES.length;
 export async function evaluate(options: EvaluateOptions): Promise<EvaluationReport> {
   const started = performance.now();
   const labelsPath = path.resolve(options.labelsPath);
-  const labelsFile = parseLabelsCsv(await readFile(labelsPath, 'utf8'), path.dirname(labelsPath), options.scanColumn);
+  const labelsFile = readLabels(labelsPath, await readFile(labelsPath, 'utf8'), options.scanColumn);
   const detector = await Detector.load(options.modelDir, options.providers ? { providers: options.providers } : {});
   try {
     const card = detector.card;
@@ -106,6 +106,15 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
     };
   } finally {
     await detector.close();
+  }
+}
+
+function readLabels(labelsPath: string, text: string, scanColumn: string | undefined): LabelsFile {
+  try {
+    return parseLabelsCsv(text, path.dirname(labelsPath), scanColumn);
+  } catch (error) {
+    if (error instanceof LabelsError) throw new LabelsError(`${labelsPath}: ${error.message}`);
+    throw error;
   }
 }
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { parseCsv } from '../analysis/csv.js';
+import { CsvError, parseCsv, type CsvTable } from '../analysis/csv.js';
 import type { ClassLabels } from '../analysis/metrics.js';
 import { ICH_CLASSES, type IchClass } from '../contract/classes.js';
 
@@ -38,11 +38,24 @@ export const SCAN_COLUMNS = ['scan', 'patient'] as const;
  * column. A duplicated filename is an error: it would count one image twice.
  */
 export function parseLabelsCsv(text: string, csvDir: string, scanColumnOption?: string): LabelsFile {
-  const { header, rows } = parseCsv(text);
+  let table: CsvTable;
+  try {
+    table = parseCsv(text);
+  } catch (error) {
+    if (error instanceof CsvError) throw new LabelsError(error.message);
+    throw error;
+  }
+  const { header, rows } = table;
   const filenameIndex = header.indexOf('filename');
   if (filenameIndex < 0) {
-    const hint = header[0] === 'ID' ? ' (this looks like an RSNA ID,Label CSV: one row per slice and class)' : '';
-    throw new LabelsError(`The labels CSV has no "filename" column${hint}; its columns are ${header.join(', ')}.`);
+    const hint =
+      header[0] === 'ID'
+        ? ' (this looks like an RSNA ID,Label CSV: import it as reads)'
+        : header[0] === 'name'
+          ? ' (this looks like a CQ500 reads or labels CSV, one row per scan: import it as reads)'
+          : '';
+    const columns = header.length > 6 ? `${header.slice(0, 6).join(', ')} and ${header.length - 6} more` : header.join(', ');
+    throw new LabelsError(`The labels CSV has no "filename" column${hint}; its columns are ${columns}.`);
   }
   const classes = ICH_CLASSES.filter((cls) => header.includes(cls));
   if (classes.length === 0) throw new LabelsError(`The labels CSV has none of the class columns ${ICH_CLASSES.join(', ')}.`);

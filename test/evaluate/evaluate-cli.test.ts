@@ -123,6 +123,13 @@ describe('ichtriage evaluate: usage', () => {
   it('explains a missing --labels and a bad window', async () => {
     assert.equal((await run([])).code, 2);
     assert.match((await run([])).stderr, /evaluate needs --labels CSV/);
+    const wrongCsv = path.join(SHARED_DATA, 'cq500', 'reads.csv');
+    const notLabels = await run(['--labels', wrongCsv]);
+    assert.equal(notLabels.code, 1);
+    assert.equal(
+      notLabels.stderr,
+      `ichtriage: error: ${wrongCsv}: The labels CSV has no "filename" column (this looks like a CQ500 reads or labels CSV, one row per scan: import it as reads); its columns are name, Category, R1:ICH, R1:IPH, R1:IVH, R1:SDH and 38 more.\n`,
+    );
     const bad = await run(['--labels', 'x.csv', '--png-window', '40']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--png-window must be CENTER,WIDTH/);

@@ -22,7 +22,7 @@ describe('parseLabelsCsv', () => {
   });
 
   it('rejects what would mislead: no filename, no class, bad values, duplicates', () => {
-    assert.throws(() => parseLabelsCsv('ID,Label\nID_1_any,1\n', '/d'), /no "filename" column \(this looks like an RSNA/);
+    assert.throws(() => parseLabelsCsv('ID,Label\nID_1_any,1\n', '/d'), /no "filename" column \(this looks like an RSNA ID,Label CSV: import it as reads\); its columns are ID, Label\./);
     assert.throws(() => parseLabelsCsv('filename,fracture\nx.png,1\n', '/d'), /none of the class columns/);
     assert.throws(() => parseLabelsCsv('filename,any\nx.png,0.4\n', '/d'), (e: Error) => e instanceof LabelsError && /Line 2: any is "0.4"/.test(e.message));
     assert.throws(() => parseLabelsCsv('filename,any\nx.png,1\n./x.png,0\n', '/d'), /Line 3: \.\/x\.png is already listed on line 2/);
