@@ -29,7 +29,8 @@ Scans: each image joins a scan by the first rule that applies: the --scan-column
 <digits>_<digits> (PHE-SICH PPPP_SS.png: patient PPPP); otherwise the image is its own scan.
 Scan score = max over its slices; its label is positive if any slice is, negative if all are.
 Slices of a scan are ordered by DICOM position, else InstanceNumber, else the file name's second
-number; ordered scans of 2+ slices are also scored by the sequence model (then max).
+number; ordered scans of 2+ slices are also scored by the sequence model (then max), over the
+listed slices only: slices a CSV leaves out (e.g. CT-ICH's sparse subset) are not filled in.
 Images that cannot be read are listed as rejected with the reason; none is dropped silently.`;
 
 /** `ichtriage evaluate` (see EVALUATE_HELP). Exit code 0 when at least one image was evaluated. */
