@@ -1,0 +1,241 @@
+import assert from 'node:assert/strict';
+import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { ComparePage } from './pages/compare-page.js';
+import { ImportPage } from './pages/import-page.js';
+import { StudyPage } from './pages/study-page.js';
+import { WorklistPage } from './pages/worklist-page.js';
+import { startBrowserMode, type BrowserModeProcess } from './support/browser-mode-process.js';
+import { launchChromium, watchPageProblems } from './support/chromium.js';
+import { RESULTS_DIR, SHARED_DATA } from './support/paths.js';
+import { generatePositivePhantom } from './support/phantom.js';
+
+/**
+ * The reading room end to end, on the real engine in browser mode: a temp inbox and database, the
+ * real CQ500-CT-0 scan and a generated positive phantom copied in while the page is open. The
+ * behaviours run in order on one app, since each builds on the state the previous one left.
+ */
+const INGEST_TIMEOUT_MS = 300_000;
+const CQ500_SCAN = path.join(SHARED_DATA, 'cq500', 'CQ500-CT-0');
+const CQ500_READS = path.join(SHARED_DATA, 'cq500', 'reads.csv');
+
+describe('reading room (browser mode, real engine)', { timeout: 900_000 }, () => {
+  let work: string;
+  let app: BrowserModeProcess;
+  let browser: Browser;
+  let page: Page;
+  let problems: string[];
+  let phantom: { dir: string; studyUid: string };
+  let worklist: WorklistPage;
+  let study: StudyPage;
+  let phantomStudyId: number;
+
+  const screenshot = (name: string) => page.screenshot({ path: path.join(RESULTS_DIR, `${name}.png`) });
+
+  before(async () => {
+    work = await mkdtemp(path.join(tmpdir(), 'ichtriage-e2e-'));
+    await mkdir(RESULTS_DIR, { recursive: true });
+    phantom = await generatePositivePhantom(path.join(work, 'phantom'), 32, 11);
+    app = await startBrowserMode(['--inbox', path.join(work, 'inbox'), '--db', path.join(work, 'triage.sqlite'), '--settle', '1500']);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, acceptDownloads: true });
+    problems = watchPageProblems(page);
+    worklist = new WorklistPage(page);
+    study = new StudyPage(page);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('without the token the page says how to get in, and the API refuses', async () => {
+    const bare = await browser.newPage();
+    await bare.goto(app.origin + '/');
+    const note = await bare.waitForSelector('[data-testid=no-token]');
+    assert.match((await note.textContent()) ?? '', /URL/);
+    const status = await bare.evaluate(async () => (await fetch('/api/call/listStudies', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"args":[{}]}' })).status);
+    assert.equal(status, 401);
+    await bare.close();
+  });
+
+  it('opens on an empty worklist that says what to do, and drops the token from the address bar', async () => {
+    await page.goto(app.url);
+    await page.waitForSelector('[data-testid=worklist][data-status=ready]');
+    await page.waitForSelector('[data-testid=live]:has-text("Live")');
+    assert.match((await page.textContent('[data-testid=worklist-empty]')) ?? '', /inbox/);
+    assert.ok(!page.url().includes('token'), page.url());
+    assert.match((await page.textContent('[data-testid=model-info]')) ?? '', /not a diagnosis/);
+    await screenshot('01-worklist-empty');
+  });
+
+  it('shows studies live as they arrive and ranks the positive phantom above the negative CQ500 scan', async () => {
+    const inbox = path.join(work, 'inbox');
+    await cp(CQ500_SCAN, path.join(inbox, 'CQ500-CT-0'), { recursive: true });
+    await cp(phantom.dir, path.join(inbox, 'phantom'), { recursive: true });
+    await worklist.waitForRowCount(2, INGEST_TIMEOUT_MS);
+    await worklist.waitForFinished([phantom.studyUid], INGEST_TIMEOUT_MS);
+    const others = (await worklist.rows()).filter((row) => row.uid !== phantom.studyUid).map((row) => row.uid);
+    await worklist.waitForFinished(others, INGEST_TIMEOUT_MS);
+    const rows = await worklist.rows();
+    assert.equal(rows.length, 2, JSON.stringify(rows));
+    assert.deepEqual(rows.map((row) => row.state), ['done', 'done']);
+    assert.equal(rows[0]!.uid, phantom.studyUid, 'positive phantom should rank first');
+    assert.ok(rows[0]!.flagged, 'positive phantom should be flagged');
+    phantomStudyId = rows[0]!.studyId;
+    await screenshot('02-worklist-live');
+  });
+
+  it('sorts by a column and filters to flagged studies', async () => {
+    await worklist.sortBy('slices');
+    const bySlices = await worklist.rows();
+    assert.notEqual(bySlices[0]!.uid, phantom.studyUid, 'the 238-slice CQ500 scan has more slices than the 32-slice phantom');
+    await worklist.sortBy('priority');
+    await page.check('[data-testid=filter-flagged]');
+    try {
+      assert.deepEqual((await worklist.rows()).map((row) => row.uid), [phantom.studyUid]);
+    } finally {
+      await page.uncheck('[data-testid=filter-flagged]');
+    }
+    await worklist.waitForRowCount(2, 5_000);
+  });
+
+  it('opens a study from the keyboard at its most suspicious slice', async () => {
+    await page.click('[data-testid=worklist]'); // focus the page, not an input
+    await worklist.openWithKeyboard(phantom.studyUid);
+    await study.waitReady(phantomStudyId);
+    assert.match((await page.textContent('[data-testid=model-banner]')) ?? '', /Triage aid, not a diagnosis\..*Model \S+ v/);
+    const opened = await study.rendered();
+    await page.click('[data-testid=jump-suspicious]');
+    assert.equal((await study.rendered()).slice, opened.slice);
+  });
+
+  it('moves through slices with the wheel, the arrow keys and the scrubber', async () => {
+    await page.keyboard.press('Home');
+    await study.waitRendered((r) => r.slice === 0);
+    await study.wheel(3);
+    await study.waitRendered((r) => r.slice === 3);
+    await page.keyboard.press('ArrowDown');
+    await study.waitRendered((r) => r.slice === 4);
+    await page.keyboard.press('ArrowUp');
+    await study.waitRendered((r) => r.slice === 3);
+    await page.fill('[data-testid=scrubber]', '20');
+    await study.waitRendered((r) => r.slice === 20);
+    assert.equal(await page.textContent('[data-testid=slice-label]'), '21');
+  });
+
+  it('changes the window with presets 1-4 and by dragging', async () => {
+    await page.keyboard.press('2');
+    await study.waitRendered((r) => r.center === 80 && r.width === 200);
+    assert.equal(await study.windowLabel(), 'Subdural 80/200');
+    await page.keyboard.press('4');
+    await study.waitRendered((r) => r.center === 600 && r.width === 2800);
+    await page.keyboard.press('1');
+    await study.waitRendered((r) => r.center === 40 && r.width === 80);
+    await study.dragWindow(40, 10);
+    const dragged = await study.waitRendered((r) => r.width > 80 && r.center > 40);
+    assert.match(await study.windowLabel(), new RegExp(`^Custom ${dragged.center}/${dragged.width}$`));
+    await page.keyboard.press('1');
+    await study.waitRendered((r) => r.center === 40 && r.width === 80);
+  });
+
+  it('overlays the Grad-CAM of the chosen class and toggles it with c', async () => {
+    await page.click('[data-testid=jump-suspicious]');
+    await page.keyboard.press('c');
+    const on = await study.waitRendered((r) => r.cam !== 'off');
+    assert.match(on.cam, /^(any|epidural|intraparenchymal|intraventricular|subarachnoid|subdural)@0\.50$/);
+    await page.selectOption('[data-testid=cam-class]', 'any');
+    await study.waitRendered((r) => r.cam.startsWith('any@'));
+    await page.fill('[data-testid=cam-opacity]', '0.8');
+    await study.waitRendered((r) => r.cam === 'any@0.80');
+    await screenshot('03-study-cam');
+    await page.keyboard.press('c');
+    await study.waitRendered((r) => r.cam === 'off');
+  });
+
+  it('jumps to the slice clicked on the probability chart', async () => {
+    await page.keyboard.press('Home');
+    await study.waitRendered((r) => r.slice === 0);
+    await study.clickChart(0.6);
+    const jumped = await study.waitRendered((r) => r.slice > 5);
+    assert.equal(await study.chartCurrent(), jumped.slice);
+  });
+
+  it('records a read and shows it in the study and the worklist', async () => {
+    const labels = (await readFile(path.join(path.dirname(phantom.dir), 'series.csv'), 'utf8')).trim().split(/\r?\n/).map((l) => l.split(','));
+    const header = labels[0]!;
+    const present = ['epidural', 'intraparenchymal', 'intraventricular', 'subarachnoid', 'subdural'].filter((cls) => labels[1]![header.indexOf(cls)] === '1');
+    await study.recordRead({ reader: 'E2E Reader', present, note: 'read in the e2e test', markCurrentSlice: true });
+    assert.match(await study.recordedReads(), /E2E Reader/);
+    await screenshot('04-study-read');
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(
+      (uid) => document.querySelector(`[data-testid=study-row][data-uid="${uid}"] [data-testid=read-cell]`)?.textContent?.includes('E2E Reader'),
+      phantom.studyUid,
+    );
+  });
+
+  it('imports the CQ500 reads.csv and lists what matched no study', async () => {
+    const importer = new ImportPage(page);
+    const result = await importer.importFile('cq500', CQ500_READS);
+    // Three readers on the one CQ500 scan in the inbox; the other 490 scans are not here.
+    assert.equal(result.imported, 3);
+    assert.equal(result.unmatched, 490);
+    const keys = await importer.unmatchedKeys();
+    assert.ok(keys.some((key) => key.includes('CQ500-CT-1')), keys.slice(0, 5).join(','));
+    assert.ok(!keys.some((key) => key === 'CQ500-CT-0'));
+    await screenshot('05-import-reads');
+  });
+
+  it('compares the model with the readers on the studies with reads', async () => {
+    const compare = new ComparePage(page);
+    await compare.show();
+    assert.equal(await compare.studyCount(), 2);
+    const raters = (await compare.rows()).map((row) => row.rater).sort();
+    assert.deepEqual(raters, ['E2E Reader', 'R1', 'R2', 'R3', 'model']);
+    const model = (await compare.rows()).find((row) => row.rater === 'model')!;
+    assert.equal(model.cells[1], '2');
+    assert.match(model.cells[2]!, /^\d+\.\d%$/);
+    await page.waitForSelector('[data-testid=roc-chart] canvas');
+    await screenshot('06-compare');
+    const csv = await compare.exportCsv();
+    assert.match(csv.split('\r\n')[0]!, /^reference,rater,class,n,tp,fp,tn,fn,accuracy,sensitivity,specificity,auc$/);
+    assert.ok(csv.includes('majority,R1,any,'), csv.slice(0, 300));
+
+    await compare.chooseReference('R1');
+    assert.ok(!(await compare.rows()).some((row) => row.rater === 'R1'));
+    const disagreements = await compare.disagreementIds();
+    if (disagreements.length > 0) {
+      await page.click('[data-testid=disagreement]');
+      await study.waitReady(disagreements[0]);
+    }
+  });
+
+  it('shows the shortcut help on ?', async () => {
+    await worklist.show();
+    await page.keyboard.press('?');
+    await page.waitForSelector('[data-testid=help]');
+    await screenshot('07-help');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-testid=help]', { state: 'detached' });
+  });
+
+  it('fits 1366x768', async () => {
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await worklist.show();
+    await screenshot('08-worklist-1366');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    assert.equal(overflow, false);
+    await page.click('[data-testid=study-row]');
+    await study.waitReady();
+    await screenshot('09-study-1366');
+  });
+
+  it('ran without page errors or Content-Security-Policy violations', () => {
+    assert.deepEqual(problems, []);
+  });
+});
