@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { createHttpApi } from '../../src-renderer/api/http-api.js';
 import { ComparePage } from './pages/compare-page.js';
 import { ImportPage } from './pages/import-page.js';
 import { StudyPage } from './pages/study-page.js';
@@ -77,6 +78,8 @@ describe('reading room (browser mode, real engine)', { timeout: 900_000 }, () =>
     const inbox = path.join(work, 'inbox');
     await cp(CQ500_SCAN, path.join(inbox, 'CQ500-CT-0'), { recursive: true });
     await cp(phantom.dir, path.join(inbox, 'phantom'), { recursive: true });
+    await worklist.waitForRowCount(1, INGEST_TIMEOUT_MS);
+    await screenshot('02a-worklist-arriving');
     await worklist.waitForRowCount(2, INGEST_TIMEOUT_MS);
     await worklist.waitForFinished([phantom.studyUid], INGEST_TIMEOUT_MS);
     const others = (await worklist.rows()).filter((row) => row.uid !== phantom.studyUid).map((row) => row.uid);
@@ -84,9 +87,9 @@ describe('reading room (browser mode, real engine)', { timeout: 900_000 }, () =>
     const rows = await worklist.rows();
     assert.equal(rows.length, 2, JSON.stringify(rows));
     assert.deepEqual(rows.map((row) => row.state), ['done', 'done']);
+    phantomStudyId = rows.find((row) => row.uid === phantom.studyUid)!.studyId;
     assert.equal(rows[0]!.uid, phantom.studyUid, 'positive phantom should rank first');
     assert.ok(rows[0]!.flagged, 'positive phantom should be flagged');
-    phantomStudyId = rows[0]!.studyId;
     await screenshot('02-worklist-live');
   });
 
@@ -144,7 +147,23 @@ describe('reading room (browser mode, real engine)', { timeout: 900_000 }, () =>
   });
 
   it('overlays the Grad-CAM of the chosen class and toggles it with c', async () => {
-    await page.click('[data-testid=jump-suspicious]');
+    // A slice whose `any` map is hot, found through the same API the page uses (which slice that is
+    // depends on the model; the drawing must not).
+    const api = createHttpApi({ origin: app.origin, token: new URL(app.url).hash.replace('#token=', '') });
+    const detail = await api.getStudy(phantomStudyId);
+    const series = detail.series[0]!;
+    let hot: number | null = null;
+    for (const slice of [...series.slices].sort((a, b) => b.scores.any - a.scores.any)) {
+      const cam = await api.getSliceCam(phantomStudyId, series.seriesInstanceUid, slice.index, 'any');
+      if (cam.values.filter((v) => v > 0.6).length >= 2) {
+        hot = slice.index;
+        break;
+      }
+    }
+    assert.notEqual(hot, null, 'no slice of the positive phantom has a hot `any` map');
+    await page.fill('[data-testid=scrubber]', String(hot));
+    await study.waitRendered((r) => r.slice === hot && r.cam === 'off');
+    assert.equal(await study.colouredPixels(), 0, 'a CT slice alone is grey');
     await page.keyboard.press('c');
     const on = await study.waitRendered((r) => r.cam !== 'off');
     assert.match(on.cam, /^(any|epidural|intraparenchymal|intraventricular|subarachnoid|subdural)@0\.50$/);
@@ -152,9 +171,11 @@ describe('reading room (browser mode, real engine)', { timeout: 900_000 }, () =>
     await study.waitRendered((r) => r.cam.startsWith('any@'));
     await page.fill('[data-testid=cam-opacity]', '0.8');
     await study.waitRendered((r) => r.cam === 'any@0.80');
+    assert.ok((await study.colouredPixels()) > 100, 'the heat map should tint the hot part of the slice');
     await screenshot('03-study-cam');
     await page.keyboard.press('c');
     await study.waitRendered((r) => r.cam === 'off');
+    assert.equal(await study.colouredPixels(), 0);
   });
 
   it('jumps to the slice clicked on the probability chart', async () => {

@@ -31,6 +31,19 @@ export class StudyPage {
     }
   }
 
+  /** How many canvas pixels are coloured (the heat map) rather than grey (the CT). */
+  async colouredPixels(): Promise<number> {
+    return this.page.$eval('[data-testid=slice-canvas]', (element) => {
+      const canvas = element as HTMLCanvasElement;
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let count = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (Math.max(data[i]!, data[i + 1]!, data[i + 2]!) - Math.min(data[i]!, data[i + 1]!, data[i + 2]!) > 30) count++;
+      }
+      return count;
+    });
+  }
+
   async windowLabel(): Promise<string> {
     return (await this.page.textContent('[data-testid=window-label]'))?.trim() ?? '';
   }
