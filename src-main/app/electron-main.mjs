@@ -10,17 +10,10 @@ const { startEngine } = await import('./engine.ts');
 const { parseLaunchOptions } = await import('./launch-options.ts');
 const { ensureRendererBuilt, REPO_ROOT } = await import('./renderer-build.ts');
 const { serveIpc } = await import('../transport/ipc/serve-ipc.ts');
-
-// Sandboxed preloads cannot load ES modules or TypeScript: bundle the bridge to one CommonJS file.
-async function buildPreload() {
-  const { build } = await import('esbuild');
-  const outfile = path.join(REPO_ROOT, 'dist', 'preload', 'preload.cjs');
-  await build({ entryPoints: [path.join(REPO_ROOT, 'src-main', 'preload', 'preload.ts')], bundle: true, platform: 'node', format: 'cjs', external: ['electron'], outfile, logLevel: 'warning' });
-  return outfile;
-}
+const { buildPreload } = await import('../preload/build-preload.ts');
 
 const options = parseLaunchOptions(process.argv.slice(app.isPackaged ? 1 : 2).filter((arg) => arg !== '--no-open'));
-const [rendererDir, preload] = await Promise.all([ensureRendererBuilt(), buildPreload()]);
+const [rendererDir, preload] = await Promise.all([ensureRendererBuilt(), buildPreload(path.join(REPO_ROOT, 'dist', 'preload', 'preload.cjs'))]);
 await app.whenReady();
 const engine = await startEngine(options.engine);
 const indexHtml = path.join(rendererDir, 'index.html');
