@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -236,11 +236,24 @@ describe('reading room (browser mode, real engine)', { timeout: 900_000 }, () =>
     }
   });
 
+  it('reports a file it cannot read, with the reason, without losing the worklist', async () => {
+    await worklist.show();
+    await writeFile(path.join(work, 'inbox', 'not-a-scan.dcm'), Buffer.from('this is not DICOM at all, just text that ends up in the inbox\n'.repeat(20)));
+    await page.waitForSelector('[data-testid=rejected-toggle]', { timeout: 60_000 });
+    await page.click('[data-testid=rejected-toggle]');
+    const list = (await page.textContent('[data-testid=rejected-list]')) ?? '';
+    assert.match(list, /not-a-scan\.dcm/);
+    assert.match(list, /NOT_DICOM|TRUNCATED|DECODE_FAILED/);
+    await screenshot('07a-rejected');
+    await page.click('[data-testid=rejected-toggle]');
+    assert.equal((await worklist.rows()).length, 2);
+  });
+
   it('shows the shortcut help on ?', async () => {
     await worklist.show();
     await page.keyboard.press('?');
     await page.waitForSelector('[data-testid=help]');
-    await screenshot('07-help');
+    await screenshot('07b-help');
     await page.keyboard.press('Escape');
     await page.waitForSelector('[data-testid=help]', { state: 'detached' });
   });
