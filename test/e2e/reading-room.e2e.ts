@@ -98,10 +98,19 @@ describe('reading room (browser mode, real engine)', { timeout: 900_000 }, () =>
     const bySlices = await worklist.rows();
     assert.notEqual(bySlices[0]!.uid, phantom.studyUid, 'the 238-slice CQ500 scan has more slices than the 32-slice phantom');
     await worklist.sortBy('priority');
+    const all = await worklist.rows();
+    const flagged = all.filter((row) => row.flagged).map((row) => row.uid);
+    assert.ok(flagged.includes(phantom.studyUid));
     await page.check('[data-testid=filter-flagged]');
     try {
-      assert.deepEqual((await worklist.rows()).map((row) => row.uid), [phantom.studyUid]);
+      assert.deepEqual((await worklist.rows()).map((row) => row.uid), flagged);
+      // Subtype filter: the studies flagged for that subtype (here: the phantom's subtype).
+      const subtype = all.find((row) => row.uid === phantom.studyUid)!.flaggedClasses.find((cls) => cls !== 'any') ?? 'epidural';
+      await page.selectOption('[data-testid=filter-subtype]', subtype);
+      const expected = all.filter((row) => row.flagged && row.flaggedClasses.includes(subtype)).map((row) => row.uid);
+      assert.deepEqual((await worklist.rows()).map((row) => row.uid), expected);
     } finally {
+      await page.selectOption('[data-testid=filter-subtype]', { label: 'All' });
       await page.uncheck('[data-testid=filter-flagged]');
     }
     await worklist.waitForRowCount(2, 5_000);
@@ -227,13 +236,21 @@ describe('reading room (browser mode, real engine)', { timeout: 900_000 }, () =>
     assert.match(csv.split('\r\n')[0]!, /^reference,rater,class,n,tp,fp,tn,fn,accuracy,sensitivity,specificity,auc$/);
     assert.ok(csv.includes('majority,R1,any,'), csv.slice(0, 300));
 
-    await compare.chooseReference('R1');
-    assert.ok(!(await compare.rows()).some((row) => row.rater === 'R1'));
-    const disagreements = await compare.disagreementIds();
-    if (disagreements.length > 0) {
-      await page.click('[data-testid=disagreement]');
-      await study.waitReady(disagreements[0]);
-    }
+    // CQ500-CT-0 is a disputed scan: pick the reader whose call differs from the model's, so the
+    // model and that reference disagree on it whatever the model says.
+    const cq500Row = (await worklist.rows()).find((row) => row.uid !== phantom.studyUid)!;
+    const [header, ...lines] = (await readFile(CQ500_READS, 'utf8')).trim().split(/\r?\n/).map((line) => line.split(','));
+    const reads = lines.find((cells) => cells[0] === 'CQ500-CT-0')!;
+    const reference = ['R1', 'R2', 'R3'].find((reader) => (reads[header!.indexOf(`${reader}:ICH`)] === '1') !== cq500Row.flagged)!;
+    await compare.chooseReference(reference);
+    await compare.chooseClass('any');
+    assert.ok(!(await compare.rows()).some((row) => row.rater === reference));
+    assert.ok((await compare.disagreementIds()).includes(cq500Row.studyId));
+    await page.click(`[data-testid=disagreement][data-study-id="${cq500Row.studyId}"]`);
+    await study.waitReady(cq500Row.studyId);
+    const opened = await study.rendered();
+    await page.keyboard.press('s');
+    assert.equal((await study.rendered()).slice, opened.slice, 'a disagreement opens at the most suspicious slice');
   });
 
   it('reports a file it cannot read, with the reason, without losing the worklist', async () => {

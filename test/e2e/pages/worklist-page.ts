@@ -5,6 +5,7 @@ export interface WorklistRow {
   uid: string;
   state: string;
   flagged: boolean;
+  flaggedClasses: string[];
   read: string;
 }
 
@@ -28,6 +29,7 @@ export class WorklistPage {
             uid: row.dataset.uid ?? '',
             state: row.dataset.state ?? '',
             flagged: row.dataset.flagged === 'true',
+            flaggedClasses: (row.dataset.flaggedClasses ?? '').split(' ').filter(Boolean),
             read: row.querySelector('[data-testid=read-cell]')?.textContent?.trim() ?? '',
           };
         })
