@@ -88,7 +88,8 @@ describe('reading room (browser mode, real engine)', { timeout: 900_000 }, () =>
     assert.equal(rows.length, 2, JSON.stringify(rows));
     assert.deepEqual(rows.map((row) => row.state), ['done', 'done']);
     phantomStudyId = rows.find((row) => row.uid === phantom.studyUid)!.studyId;
-    assert.equal(rows[0]!.uid, phantom.studyUid, 'positive phantom should rank first');
+    const scores = rows.map((row) => `${row.uid === phantom.studyUid ? 'phantom' : 'CQ500-CT-0'} any=${row.anyScore}`).join(', ');
+    assert.equal(rows[0]!.uid, phantom.studyUid, `the positive phantom should rank first; got ${scores}`);
     assert.ok(rows[0]!.flagged, 'positive phantom should be flagged');
     await screenshot('02-worklist-live');
   });

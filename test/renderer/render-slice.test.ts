@@ -20,11 +20,12 @@ describe('slice rendering maths', () => {
   });
 
   it('leaves a cold CAM transparent and makes a hot one opaque red', () => {
-    const out = new Uint8ClampedArray(3 * 4);
-    camToRgba(Float32Array.from([0, CAM_FLOOR / 2, 1]), out);
+    const out = new Uint8ClampedArray(4 * 4);
+    camToRgba(Float32Array.from([0, CAM_FLOOR, (1 + CAM_FLOOR) / 2, 1]), out);
     assert.equal(out[3], 0);
     assert.equal(out[7], 0);
-    assert.deepEqual([...out.slice(8, 12)], [240, 40, 30, 255]);
+    assert.ok(out[11]! > 0 && out[11]! < 128, `half-way alpha ${out[11]}`);
+    assert.deepEqual([...out.slice(12, 16)], [240, 40, 30, 255]);
   });
 
   it('widens the window dragging right and raises the centre dragging down, never below width 1', () => {

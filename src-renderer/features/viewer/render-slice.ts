@@ -39,20 +39,25 @@ const RAMP: [number, number, number][] = [
 ];
 
 /** Below this the CAM is left transparent, so only the regions that drove the score are tinted. */
-export const CAM_FLOOR = 0.2;
+export const CAM_FLOOR = 0.3;
 
+/**
+ * Above the floor, colour runs over the whole ramp and opacity grows as t^1.5, so the faint
+ * upsampled fringe of an 8x8 map does not veil the slice and the hot core stands out.
+ */
 export function camToRgba(values: Float32Array, out: Uint8ClampedArray): void {
   for (let i = 0, o = 0; i < values.length; i++, o += 4) {
     const v = Math.min(1, Math.max(0, values[i]!));
-    const position = v * (RAMP.length - 1);
+    const t = v <= CAM_FLOOR ? 0 : (v - CAM_FLOOR) / (1 - CAM_FLOOR);
+    const position = t * (RAMP.length - 1);
     const lower = Math.min(RAMP.length - 2, Math.floor(position));
-    const t = position - lower;
+    const f = position - lower;
     const a = RAMP[lower]!;
     const b = RAMP[lower + 1]!;
-    out[o] = a[0] + (b[0] - a[0]) * t;
-    out[o + 1] = a[1] + (b[1] - a[1]) * t;
-    out[o + 2] = a[2] + (b[2] - a[2]) * t;
-    out[o + 3] = v < CAM_FLOOR ? 0 : ((v - CAM_FLOOR) / (1 - CAM_FLOOR)) * 255;
+    out[o] = a[0] + (b[0] - a[0]) * f;
+    out[o + 1] = a[1] + (b[1] - a[1]) * f;
+    out[o + 2] = a[2] + (b[2] - a[2]) * f;
+    out[o + 3] = t ** 1.5 * 255;
   }
 }
 

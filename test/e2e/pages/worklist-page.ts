@@ -6,6 +6,8 @@ export interface WorklistRow {
   state: string;
   flagged: boolean;
   flaggedClasses: string[];
+  /** The `any` score as shown ("0.92"), or "–" before triage. */
+  anyScore: string;
   read: string;
 }
 
@@ -30,6 +32,7 @@ export class WorklistPage {
             state: row.dataset.state ?? '',
             flagged: row.dataset.flagged === 'true',
             flaggedClasses: (row.dataset.flaggedClasses ?? '').split(' ').filter(Boolean),
+            anyScore: row.querySelector('[data-testid=score-any]')?.textContent?.trim() ?? '',
             read: row.querySelector('[data-testid=read-cell]')?.textContent?.trim() ?? '',
           };
         })
