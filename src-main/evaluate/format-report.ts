@@ -13,7 +13,8 @@ function levelTable(title: string, level: LevelMetrics): string[] {
       String(c.n),
       String(c.positives),
       fixed(c.auc),
-      fixed(c.threshold, 2),
+      // Card thresholds can be tiny (e.g. 0.0028 for a 0.95 sensitivity target): two significant digits.
+      String(Number(c.threshold.toPrecision(2))),
       fixed(c.sensitivity),
       fixed(c.specificity),
       fixed(c.accuracy),
