@@ -10,7 +10,7 @@ import { ImportPage } from './pages/import-page.js';
 import { StudyPage } from './pages/study-page.js';
 import { WorklistPage } from './pages/worklist-page.js';
 import { startBrowserMode, type BrowserModeProcess } from './support/browser-mode-process.js';
-import { launchChromium, watchPageProblems } from './support/chromium.js';
+import { cumulativeLayoutShift, launchChromium, recordLayoutShifts, watchPageProblems } from './support/chromium.js';
 import { RESULTS_DIR, SHARED_DATA } from './support/paths.js';
 import { generatePositivePhantom } from './support/phantom.js';
 
@@ -44,6 +44,7 @@ describe('reading room (browser mode, real engine)', { timeout: 900_000 }, () =>
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, acceptDownloads: true });
     problems = watchPageProblems(page);
+    await recordLayoutShifts(page);
     worklist = new WorklistPage(page);
     study = new StudyPage(page);
   });
@@ -287,7 +288,11 @@ describe('reading room (browser mode, real engine)', { timeout: 900_000 }, () =>
     await screenshot('09-study-1366');
   });
 
-  it('ran without page errors or Content-Security-Policy violations', () => {
+  it('ran without page errors, Content-Security-Policy violations or layout jumps', async (t) => {
     assert.deepEqual(problems, []);
+    // Live rows, progress and state changes must not push content around (0.1 is the web's "good" limit).
+    const shift = await cumulativeLayoutShift(page);
+    t.diagnostic(`cumulative layout shift over the session: ${shift.toFixed(4)}`);
+    assert.ok(shift < 0.1, `cumulative layout shift ${shift.toFixed(3)}`);
   });
 });

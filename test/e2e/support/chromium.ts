@@ -17,3 +17,23 @@ export function watchPageProblems(page: Page): string[] {
   });
   return problems;
 }
+
+/**
+ * Records the page's cumulative layout shift (shifts not caused by the user's own input), the
+ * measure of "no layout jumps". Read it with cumulativeLayoutShift().
+ */
+export async function recordLayoutShifts(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const state = window as unknown as { __layoutShift: number };
+    state.__layoutShift = 0;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) {
+        if (!entry.hadRecentInput) state.__layoutShift += entry.value;
+      }
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+}
+
+export function cumulativeLayoutShift(page: Page): Promise<number> {
+  return page.evaluate(() => (window as unknown as { __layoutShift: number }).__layoutShift);
+}
