@@ -24,6 +24,11 @@ export interface EngineOptions {
   providers?: string[];
   /** Inference threads (default: onnxruntime's choice). */
   threads?: number;
+  /**
+   * How often the whole inbox is listed again, to catch files whose watch event was lost (network
+   * shares, bursts of events under load). Handled files are skipped cheaply. Default 60 s.
+   */
+  rescanMs?: number;
 }
 
 export interface Engine {
@@ -73,10 +78,17 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   pipeline.resume();
 
   let watcher: InboxWatcher | null = null;
+  let rescan: NodeJS.Timeout | null = null;
   if (options.inbox) {
-    watcher = watchInbox(options.inbox, (filePath) => void pipeline.offer([filePath]));
+    const inbox = options.inbox;
+    watcher = watchInbox(inbox, (filePath) => void pipeline.offer([filePath]));
     await watcher.ready;
-    log.info(`watching inbox ${path.resolve(options.inbox)}`);
+    rescan = setInterval(() => {
+      listFiles([inbox])
+        .then((files) => pipeline.offer(files))
+        .catch((error: Error) => log.warn(`inbox rescan failed: ${error.message}`));
+    }, options.rescanMs ?? 60_000);
+    log.info(`watching inbox ${path.resolve(inbox)}`);
   }
 
   return {
@@ -89,6 +101,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     },
     whenIdle: () => pipeline.whenIdle(),
     async close() {
+      if (rescan) clearInterval(rescan);
       await watcher?.close();
       await pipeline.close();
       await inference.close();

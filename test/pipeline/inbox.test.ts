@@ -30,7 +30,7 @@ describe('watched inbox', () => {
     inbox = path.join(work, 'inbox');
     await mkdir(inbox);
     rsnaFiles = (await readdir(RSNA)).sort().map((f) => path.join(RSNA, f));
-    engine = await startEngine({ dbPath: path.join(work, 'db.sqlite'), inbox, settleMs: 300, providers: [] });
+    engine = await startEngine({ dbPath: path.join(work, 'db.sqlite'), inbox, settleMs: 300, rescanMs: 2000, providers: [] });
   });
 
   after(() => engine.close());
