@@ -17,6 +17,8 @@ model card's thresholds, and the weighted log loss (any x2), at slice and scan l
                        subdural with 0/1; a missing column or an empty cell is unknown (masked)
   --png-window C,W     window the PNGs were rendered with (default: the model card's pngWindow);
                        grey level p becomes HU C - W/2 + p/255 * W. DICOM is decoded to real HU.
+  --images DIR         the folder the filenames are relative to (default: the CSV's folder), e.g.
+                       ../shared/data/rsna-slices/dicom for rsna-slices/labels.csv
   --scan-column NAME   the column naming each image's scan
   --model DIR          model folder (default: ICHTRIAGE_MODEL, else the bundled model)
   --batch N            slices per slice-CNN run (default 16)
@@ -44,6 +46,7 @@ export async function runEvaluate(args: string[], io: Io): Promise<number> {
         'png-window': { type: 'string' },
         model: { type: 'string' },
         'scan-column': { type: 'string' },
+        images: { type: 'string' },
         batch: { type: 'string' },
         providers: { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -70,6 +73,7 @@ export async function runEvaluate(args: string[], io: Io): Promise<number> {
     modelDir: values.model ?? defaultModelDir(),
     ...(values['png-window'] ? { pngWindow: parseWindow(values['png-window']) } : {}),
     ...(values['scan-column'] ? { scanColumn: values['scan-column'] } : {}),
+    ...(values.images ? { imagesDir: values.images } : {}),
     ...(values.providers ? { providers: values.providers.split(',').map((p) => p.trim()).filter(Boolean) } : {}),
     batchSize,
     onProgress: (done, total) => {
@@ -80,7 +84,8 @@ export async function runEvaluate(args: string[], io: Io): Promise<number> {
   });
   io.stdout(values.json ? JSON.stringify(report, null, 2) + '\n' : formatEvaluation(report));
   if (report.images.evaluated === 0) {
-    io.stderr('ichtriage evaluate: no image could be evaluated (see the rejected list)\n');
+    const hint = values.images ? '' : '; if the files sit in a subfolder, name it with --images DIR';
+    io.stderr(`ichtriage evaluate: no image could be evaluated (see the rejected list)${hint}\n`);
     return 1;
   }
   return 0;

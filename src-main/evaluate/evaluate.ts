@@ -17,6 +17,8 @@ export interface EvaluateOptions {
   pngWindow?: PngWindow;
   /** Labels CSV column naming each image's scan (see groupIntoScans for the default rule). */
   scanColumn?: string;
+  /** Folder the CSV's filenames are relative to; default: the CSV's folder. */
+  imagesDir?: string;
   /** Slices per slice-CNN run. */
   batchSize?: number;
   providers?: string[];
@@ -69,7 +71,8 @@ const CLASS_COUNT = ICH_CLASSES.length;
 export async function evaluate(options: EvaluateOptions): Promise<EvaluationReport> {
   const started = performance.now();
   const labelsPath = path.resolve(options.labelsPath);
-  const labelsFile = readLabels(labelsPath, await readFile(labelsPath, 'utf8'), options.scanColumn);
+  const imagesDir = path.resolve(options.imagesDir ?? path.dirname(labelsPath));
+  const labelsFile = readLabels(labelsPath, imagesDir, await readFile(labelsPath, 'utf8'), options.scanColumn);
   const detector = await Detector.load(options.modelDir, options.providers ? { providers: options.providers } : {});
   try {
     const card = detector.card;
@@ -109,9 +112,9 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   }
 }
 
-function readLabels(labelsPath: string, text: string, scanColumn: string | undefined): LabelsFile {
+function readLabels(labelsPath: string, imagesDir: string, text: string, scanColumn: string | undefined): LabelsFile {
   try {
-    return parseLabelsCsv(text, path.dirname(labelsPath), scanColumn);
+    return parseLabelsCsv(text, imagesDir, scanColumn);
   } catch (error) {
     if (error instanceof LabelsError) throw new LabelsError(`${labelsPath}: ${error.message}`);
     throw error;

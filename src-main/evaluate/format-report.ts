@@ -14,7 +14,7 @@ function levelTable(title: string, level: LevelMetrics): string[] {
       String(c.positives),
       fixed(c.auc),
       // Card thresholds can be tiny (e.g. 0.0028 for a 0.95 sensitivity target): two significant digits.
-      String(Number(c.threshold.toPrecision(2))),
+      c.threshold >= 0.01 ? c.threshold.toFixed(3) : c.threshold.toExponential(1),
       fixed(c.sensitivity),
       fixed(c.specificity),
       fixed(c.accuracy),

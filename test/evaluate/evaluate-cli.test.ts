@@ -135,3 +135,21 @@ describe('ichtriage evaluate: usage', () => {
     assert.match(bad.stderr, /--png-window must be CENTER,WIDTH/);
   });
 });
+
+describe('ichtriage evaluate: where the images are', () => {
+  const RSNA_LABELS = path.join(SHARED_DATA, 'rsna-slices', 'labels.csv');
+
+  it('reads images from --images when the CSV lists them relative to another folder', async () => {
+    const result = await run(['--labels', RSNA_LABELS, '--images', path.join(SHARED_DATA, 'rsna-slices', 'dicom'), '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout) as EvaluationReport;
+    assert.equal(report.images.evaluated, 5);
+    assert.deepEqual(report.images.rejected, []);
+  });
+
+  it('says to use --images when no listed file exists beside the CSV', async () => {
+    const result = await run(['--labels', RSNA_LABELS, '--json']);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /name it with --images DIR/);
+  });
+});
