@@ -14,7 +14,7 @@ def jitter_hu(hu: torch.Tensor, gen: torch.Generator, png_window: dict, png_prob
     r = torch.rand(6, generator=gen)
     hu = hu * (1 + (r[0] - 0.5) * 0.06) + (r[1] - 0.5) * 8
     if r[2] < 0.5:
-        hu = hu + torch.randn(hu.shape, generator=gen) * (r[3] * 6)
+        hu = hu + torch.randn(hu.shape, generator=gen) * (r[3] * 4)
     if r[4] < png_prob:
         center = 30 + 20 * torch.rand(1, generator=gen).item()
         width = 100 + 60 * torch.rand(1, generator=gen).item()

@@ -6,12 +6,14 @@
 Stage 1: slice CNN on windowed slices (masked BCE, `any` weighted 2), optionally at a lower
 resolution first. Stage 2: PCA of the training embeddings -> a frozen linear layer. Stage 3: the
 BiLSTM over each series with the CNN probabilities concatenated before its classifier.
-Thresholds are chosen on the validation split, metrics measured on the test splits and the real
+The sequence model keeps its epoch with the lowest validation loss and thresholds are chosen on
+the validation split; metrics are measured on the test splits and the real
 sets never used for training, and everything goes into the model card.
 """
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import math
 import random
@@ -121,13 +123,26 @@ def sequences_of(table: SliceTable, emb: np.ndarray, probs: np.ndarray) -> list:
     return [(emb[idx], probs[idx], table.labels[idx], table.known[idx]) for _, idx in table.sequences()]
 
 
-def train_lstm(scan, sequences: list, cfg: dict, seed: int) -> list:
+@torch.no_grad()
+def sequences_loss(scan, sequences: list) -> float:
+    scan.eval()
+    total, weight = 0.0, 0.0
+    for emb, probs, labels, known in sequences:
+        logits = scan(torch.from_numpy(emb)[None], torch.from_numpy(probs)[None])[0]
+        k = torch.from_numpy(known).float()
+        total += masked_bce(logits, torch.from_numpy(labels), k).item() * float(k.sum())
+        weight += float(k.sum())
+    return total / max(weight, 1.0)
+
+
+def train_lstm(scan, sequences: list, cfg: dict, seed: int, val_sequences: list) -> list:
+    """Trains on the training series; keeps the epoch with the lowest validation loss."""
     rng = np.random.default_rng(seed)
     params = [p for p in scan.parameters() if p.requires_grad]
     total = cfg['epochs'] * len(sequences)
     opt = torch.optim.AdamW(params, lr=cfg['lr'], weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg['lr'], total_steps=total, pct_start=0.1)
-    history = []
+    history, best = [], None
     for epoch in range(cfg['epochs']):
         scan.train()
         t0, running = time.time(), 0.0
@@ -141,8 +156,13 @@ def train_lstm(scan, sequences: list, cfg: dict, seed: int) -> list:
                 emb, probs, labels, known = emb[sl], probs[sl], labels[sl], known[sl]
             e = torch.from_numpy(emb)[None]
             p = torch.from_numpy(probs)[None]
+            # The CNN is better on its own training slices than on new ones: perturb its outputs
+            # so the sequence model does not learn to trust them blindly.
             if cfg.get('input_noise', 0):
                 e = e + torch.randn_like(e) * cfg['input_noise'] * e.std()
+            e = F.dropout(e, p=cfg.get('input_dropout', 0.0))
+            if cfg.get('prob_noise', 0):
+                p = torch.sigmoid(torch.logit(p.clamp(1e-4, 1 - 1e-4)) + torch.randn_like(p) * cfg['prob_noise'])
             logits = scan(e, p)[0]
             loss = masked_bce(logits, torch.from_numpy(labels), torch.from_numpy(known).float())
             opt.zero_grad()
@@ -151,8 +171,16 @@ def train_lstm(scan, sequences: list, cfg: dict, seed: int) -> list:
             opt.step()
             sched.step()
             running += loss.item()
-        history.append({'epoch': epoch + 1, 'loss': running / len(sequences), 'seconds': round(time.time() - t0, 1)})
-        log(f'lstm epoch {epoch + 1}/{cfg["epochs"]}: loss {history[-1]["loss"]:.4f} in {history[-1]["seconds"]} s')
+        val_loss = sequences_loss(scan, val_sequences)
+        history.append({'epoch': epoch + 1, 'loss': running / len(sequences), 'valLoss': val_loss,
+                        'seconds': round(time.time() - t0, 1)})
+        log(f'lstm epoch {epoch + 1}/{cfg["epochs"]}: loss {history[-1]["loss"]:.4f} val {val_loss:.4f} '
+            f'in {history[-1]["seconds"]} s')
+        if best is None or val_loss < best[0]:
+            best = (val_loss, epoch + 1, copy.deepcopy(scan.state_dict()))
+    scan.load_state_dict(best[2])
+    log(f'lstm: kept epoch {best[1]} (validation loss {best[0]:.4f})')
+    history.append({'keptEpoch': best[1]})
     return history
 
 
@@ -248,21 +276,23 @@ def main(argv=None) -> int:
     log(f'pca: {arch["pca_dim"]} components explain {explained:.3f} of the variance')
 
     # ---- stage 3
-    sequences = []
+    maker_eval = BatchMaker(mean, std, png_window, 0.0, seed)
+    eval_emb = {t.name: embed(cnn, t, maker_eval, augment=False) for t in val_tables + test_tables}
+    sequences, val_sequences = [], []
     for t, (e, p) in zip(train_tables, train_emb):
         sequences += sequences_of(t, e, p)
-    lstm_history = train_lstm(scan, sequences, cfg['lstm'], seed)
+    for t in val_tables:
+        val_sequences += sequences_of(t, *eval_emb[t.name])
+    lstm_history = train_lstm(scan, sequences, cfg['lstm'], seed, val_sequences)
     scan.eval()
     lstm_seconds = time.time() - t2
     # Saved before the (long) evaluation so that a failure there loses no training.
     save_checkpoint(run_dir / 'networks.pt', cnn, scan, arch, {})
 
     # ---- thresholds on validation, metrics on test
-    maker_eval = BatchMaker(mean, std, png_window, 0.0, seed)
     results = {}
-    val_final = []
     for t in val_tables + test_tables:
-        e, p = embed(cnn, t, maker_eval, augment=False)
+        e, p = eval_emb[t.name]
         results[t.name] = (p, final_probs(scan, t, e, p))
     val_final = [results[t.name][1] for t in val_tables]
     thresholds = choose_thresholds(val_tables, val_final, cfg['thresholds'])

@@ -11,15 +11,18 @@ def patient_fold(patient_id: str, salt: str = 'ichtrain') -> float:
 
 
 def split_patients(patient_ids, fractions: dict, salt: str = 'ichtrain') -> dict:
-    """fractions e.g. {'train': 0.6, 'val': 0.2, 'test': 0.2} -> {patient_id: split}."""
+    """fractions e.g. {'train': 0.6, 'val': 0.2, 'test': 0.2} -> {patient_id: split}.
+
+    Patients are ranked by their hash and cut at the cumulative fractions, so the split sizes are
+    exact even for a few dozen patients, and a patient's split does not depend on input order."""
     names = list(fractions)
     total = sum(fractions.values())
-    bounds, acc = [], 0.0
-    for name in names:
+    ranked = sorted(set(patient_ids), key=lambda pid: (patient_fold(pid, salt), pid))
+    out, start, acc = {}, 0, 0.0
+    for i, name in enumerate(names):
         acc += fractions[name] / total
-        bounds.append((acc, name))
-    out = {}
-    for pid in sorted(set(patient_ids)):
-        f = patient_fold(pid, salt)
-        out[pid] = next((name for bound, name in bounds if f < bound), names[-1])
+        end = len(ranked) if i == len(names) - 1 else int(round(acc * len(ranked)))
+        for pid in ranked[start:end]:
+            out[pid] = name
+        start = end
     return out

@@ -14,6 +14,8 @@ from ..constants import SUBTYPES
 from ..phantom.series import make_series
 
 DOWNSAMPLE = 2  # 512 -> 256
+# Bump when the phantom or its labelling changes, so cached renders are not reused.
+PHANTOM_VERSION = 2
 
 
 def _series_plan(rng, cfg: dict):
@@ -40,7 +42,7 @@ def render_series(args):
 
 def build_synthetic(n_series: int, seed: int, cfg: dict, workers: int = 2, cache_dir: Path = None) -> dict:
     """-> {'hu': int16 [N,256,256], 'labels': [N,6], 'series': int [N], 'order': int [N]}."""
-    key = hashlib.sha256(json.dumps([n_series, seed, cfg], sort_keys=True).encode()).hexdigest()[:12]
+    key = hashlib.sha256(json.dumps([PHANTOM_VERSION, n_series, seed, cfg], sort_keys=True).encode()).hexdigest()[:12]
     cache = Path(cache_dir) / f'synthetic-{seed}-{n_series}-{key}.npz' if cache_dir else None
     if cache and cache.exists():
         with np.load(cache) as data:

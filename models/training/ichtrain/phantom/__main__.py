@@ -9,7 +9,8 @@ Output:
                     sop_uid, instance, z, then the six classes any..subdural (0/1)
   OUT/series.csv    one row per series: folder, uids, slices, thickness, tilt, storage, rle, the six
                     scan-level labels (max over slices) and the primary subtype
-Labels: a subtype is 1 on a slice when its visible blood covers >= 6 mm2 of that slice.
+Labels: a subtype is 1 on a slice when its visible blood (pixels at least half filled, eroded by
+~1 mm so hairlines lost in partial volume do not count) covers >= 8 mm2 of that slice.
 Deterministic: the same arguments give the same files (UIDs included).
 """
 from __future__ import annotations

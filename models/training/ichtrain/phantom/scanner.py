@@ -11,7 +11,7 @@ from ..constants import CLASSES
 from .anatomy import HeadParams, render_head
 from .bleeds import paint_bleeds
 
-MIN_LABEL_AREA_MM2 = 6.0  # a subtype is labelled on a slice when its visible blood covers this much
+MIN_LABEL_AREA_MM2 = 8.0  # a subtype is labelled on a slice when its visible blood covers this much
 THICKNESSES = (0.625, 1.25, 2.5, 5.0)
 
 
@@ -112,12 +112,22 @@ def render_clean(head: HeadParams, bleeds, geom: SeriesGeometry, k: int):
             blood_fraction[c] += blood == c
     n = len(offsets)
     blood_fraction /= n
-    pixel_area = geom.pixel_spacing ** 2
+    return hu_sum / n, blood_fraction, visible_labels(blood_fraction, geom.pixel_spacing)
+
+
+def visible_labels(blood_fraction: np.ndarray, pixel_spacing: float) -> np.ndarray:
+    """A subtype is labelled when its blood is visible: pixels at least half filled with it (over
+    the slab), eroded by ~1 mm so that hairlines lost in partial volume and blur do not count,
+    covering >= MIN_LABEL_AREA_MM2."""
     labels = np.zeros(len(CLASSES), dtype=np.int8)
+    iterations = max(1, int(round(1.0 / pixel_spacing)))
     for c in range(1, len(CLASSES)):
-        labels[c] = int(blood_fraction[c].sum() * pixel_area >= MIN_LABEL_AREA_MM2)
+        mask = blood_fraction[c] >= 0.5
+        if mask.any():
+            core = ndimage.binary_erosion(mask, iterations=iterations)
+            labels[c] = int(core.sum() * pixel_spacing ** 2 >= MIN_LABEL_AREA_MM2)
     labels[0] = int(labels[1:].any())
-    return hu_sum / n, blood_fraction, labels
+    return labels
 
 
 def acquire(hu: np.ndarray, geom: SeriesGeometry, rng) -> np.ndarray:
