@@ -223,12 +223,28 @@ describe('reading room (browser mode, real engine)', { timeout: 900_000 }, () =>
     await screenshot('05-import-reads');
   });
 
+  it('imports RSNA-style slice labels as one read per study, naming the slice it cannot place', async () => {
+    // The phantom's own per-slice labels in RSNA's <SOPInstanceUID>_<class>,Label form (RSNA's own
+    // SOP UIDs read ID_e17326e0bd, hence its "ID_..._any" keys).
+    const [header, ...slices] = (await readFile(path.join(path.dirname(phantom.dir), 'labels.csv'), 'utf8')).trim().split(/\r?\n/).map((l) => l.split(','));
+    const classes = ['any', 'epidural', 'intraparenchymal', 'intraventricular', 'subarachnoid', 'subdural'];
+    const rows = slices.flatMap((cells) => classes.map((cls) => `${cells[header!.indexOf('sop_uid')]}_${cls},${cells[header!.indexOf(cls)]}`));
+    rows.push(...classes.map((cls) => `ID_0000000000_${cls},0`));
+    const file = path.join(work, 'rsna-labels.csv');
+    await writeFile(file, ['ID,Label', ...rows].join('\n') + '\n');
+    const importer = new ImportPage(page);
+    const result = await importer.importFile('rsna', file, 'RSNA labels');
+    assert.equal(result.imported, 1);
+    assert.ok(result.unmatched >= 1);
+    assert.ok((await importer.unmatchedKeys()).some((key) => key.includes('ID_0000000000')));
+  });
+
   it('compares the model with the readers on the studies with reads', async () => {
     const compare = new ComparePage(page);
     await compare.show();
     assert.equal(await compare.studyCount(), 2);
     const raters = (await compare.rows()).map((row) => row.rater).sort();
-    assert.deepEqual(raters, ['E2E Reader', 'R1', 'R2', 'R3', 'model']);
+    assert.deepEqual(raters, ['E2E Reader', 'R1', 'R2', 'R3', 'RSNA labels', 'model']);
     const model = (await compare.rows()).find((row) => row.rater === 'model')!;
     assert.equal(model.cells[1], '2');
     assert.match(model.cells[2]!, /^\d+\.\d%$/);
