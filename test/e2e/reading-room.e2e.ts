@@ -119,7 +119,7 @@ describe('reading room (browser mode, real engine)', { timeout: 900_000 }, () =>
   });
 
   it('opens a study from the keyboard at its most suspicious slice', async () => {
-    await page.click('[data-testid=worklist]'); // focus the page, not an input
+    await page.click('[data-testid=row-count]'); // moves focus off any filter field, opens nothing
     await worklist.openWithKeyboard(phantom.studyUid);
     await study.waitReady(phantomStudyId);
     assert.match((await page.textContent('[data-testid=model-banner]')) ?? '', /Triage aid, not a diagnosis\..*Model \S+ v/);
@@ -195,6 +195,30 @@ describe('reading room (browser mode, real engine)', { timeout: 900_000 }, () =>
     await study.clickChart(0.6);
     const jumped = await study.waitRendered((r) => r.slice > 5);
     assert.equal(await study.chartCurrent(), jumped.slice);
+  });
+
+  it('steps to the previous and next flagged study with p and n, in worklist order', async () => {
+    const rows = await worklist.rows();
+    const at = rows.findIndex((row) => row.studyId === phantomStudyId);
+    const previous = rows.slice(0, at).reverse().find((row) => row.flagged);
+    const next = rows.slice(at + 1).find((row) => row.flagged);
+    const shown = () => page.getAttribute('[data-testid=study-view]', 'data-study-id').then(Number);
+    await page.keyboard.press('p');
+    if (previous) {
+      await study.waitReady(previous.studyId);
+      await page.keyboard.press('n');
+      await study.waitReady(phantomStudyId);
+    } else {
+      assert.equal(await shown(), phantomStudyId, 'no flagged study above: p stays');
+    }
+    await page.keyboard.press('n');
+    if (next) {
+      await study.waitReady(next.studyId);
+      await page.keyboard.press('p');
+      await study.waitReady(phantomStudyId);
+    } else {
+      assert.equal(await shown(), phantomStudyId, 'no flagged study below: n stays');
+    }
   });
 
   it('records a read and shows it in the study and the worklist', async () => {
