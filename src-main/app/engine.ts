@@ -74,7 +74,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const service = new TriageService(store, card);
   pipeline.on('study', (studyId) => service.publishStudy(studyId));
   pipeline.on('rejected', (rejection) => service.emit({ type: 'file-rejected', path: rejection.path, reason: `${rejection.code}: ${rejection.reason}` }));
-  pipeline.on('progress', (pending) => service.emit({ type: 'progress', message: 'analysing slices', done: 0, total: pending }));
+  pipeline.on('progress', (done, total) => service.emit({ type: 'progress', message: 'analysing slices', done, total }));
   pipeline.resume();
 
   let watcher: InboxWatcher | null = null;

@@ -34,7 +34,8 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
 export interface PipelineEvents {
   study: [studyId: number];
   rejected: [rejection: Rejection];
-  progress: [pending: number];
+  /** Files analysed since the queue was last empty, and how many that run holds in all. */
+  progress: [done: number, total: number];
 }
 
 interface PendingFile {
@@ -57,6 +58,8 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
   private readonly lastArrival = new Map<number, number>();
   private readonly triaging = new Set<number>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
+  /** Files analysed since the queue was last empty (for progress). */
+  private analysedInRun = 0;
   /** The batch the worker is analysing now. */
   private inFlight: PendingFile[] = [];
   private pumping = false;
@@ -129,8 +132,13 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
   private enqueue(file: PendingFile): void {
     this.queue.push(file);
     this.queuedPaths.add(file.path);
-    this.emit('progress', this.queue.length);
+    this.emitProgress();
     void this.pump();
+  }
+
+  private emitProgress(): void {
+    const pending = this.queue.length + this.inFlight.length;
+    this.emit('progress', this.analysedInRun, this.analysedInRun + pending);
   }
 
   private isIdle(): boolean {
@@ -169,9 +177,11 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
           await this.handle(batch[i]!, result);
         }
         this.inFlight = [];
-        this.emit('progress', this.queue.length);
+        this.analysedInRun += batch.length;
+        this.emitProgress();
       }
     } finally {
+      this.analysedInRun = 0;
       this.pumping = false;
       this.checkIdle();
     }

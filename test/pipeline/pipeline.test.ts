@@ -31,6 +31,7 @@ describe('pipeline: real DICOM in, ranked rows out', () => {
   let card: ModelCard;
   let inbox: string;
   let inboxDigest: string;
+  const progress: [number, number][] = [];
 
   before(async () => {
     work = await mkdtemp(path.join(os.tmpdir(), 'ichtriage-pipeline-'));
@@ -47,6 +48,7 @@ describe('pipeline: real DICOM in, ranked rows out', () => {
       settleMs: 0,
       quarantineDir: path.join(work, 'quarantine'),
     });
+    pipeline.on('progress', (done, total) => progress.push([done, total]));
     await pipeline.offer(await listFiles([CQ500, inbox]));
     await pipeline.whenIdle();
   });
@@ -100,6 +102,13 @@ describe('pipeline: real DICOM in, ranked rows out', () => {
     const quarantined = rejections[0]!.quarantinedPath!;
     assert.match(await readFile(`${quarantined}.reason.json`, 'utf8'), /NOT_DICOM/);
     assert.equal(await digest(inbox), inboxDigest);
+  });
+
+  it('reports progress as files analysed out of files offered, ending complete', () => {
+    const files = 238 + 5 + 1;
+    assert.deepEqual(progress[progress.length - 1], [files, files]);
+    for (let i = 1; i < progress.length; i++) assert.ok(progress[i]![0] >= progress[i - 1]![0], 'done never goes back');
+    assert.ok(progress.some(([done, total]) => done > 0 && done < total), 'intermediate progress was reported');
   });
 
   it('does not analyse the same files twice', async () => {
