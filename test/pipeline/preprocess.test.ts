@@ -60,6 +60,15 @@ describe('preprocessHu', () => {
     assert.deepEqual(preprocessHu(hu, 8, 8, params8), preprocessHu(Float32Array.from(hu), 8, 8, params8));
   });
 
+  it('takes the 2x2 shortcut for exact halving with the same result as the general resize', () => {
+    const hu = Int16Array.from({ length: 16 * 16 }, (_, i) => ((i * 7919) % 3000) - 1100);
+    const halved = preprocessHu(hu, 16, 16, { ...params, size: 8 });
+    const general = preprocessHu(Float32Array.from(hu), 16, 16, { ...params, size: 8 });
+    let worst = 0;
+    halved.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - general[i]!))));
+    assert.ok(worst < 1e-6, `max abs diff ${worst}`);
+  });
+
   it('refuses an HU array of the wrong size', () => {
     assert.throws(() => preprocessHu(new Int16Array(15), 4, 4, params), /15 values, expected 4x4/);
   });

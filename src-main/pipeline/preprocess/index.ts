@@ -20,6 +20,10 @@ export function preprocessHu(
   }
   const size = params.size;
   const plane = size * size;
+  if (hu instanceof Int16Array && rows === 2 * size && columns === 2 * size) {
+    halveWindowed(hu, params, out);
+    return out;
+  }
   const xTaps = bilinearTaps(columns, size);
   const yTaps = bilinearTaps(rows, size);
   const windowed = new Float32Array(rows * columns);
@@ -39,6 +43,33 @@ export function preprocessHu(
     }
   });
   return out;
+}
+
+/**
+ * The common case (512 -> 256): half-pixel bilinear at exactly half size weighs each 2x2 block
+ * 1/4, so window and average in one pass without a full-size intermediate.
+ */
+function halveWindowed(hu: Int16Array, params: PreprocessParams, out: Float32Array): void {
+  const size = params.size;
+  const columns = 2 * size;
+  params.windows.forEach((window, channel) => {
+    const table = windowTable(window.center, window.width);
+    const mean = params.mean[channel]!;
+    const invStd = 1 / params.std[channel]!;
+    let o = channel * size * size;
+    for (let y = 0; y < size; y++) {
+      let top = 2 * y * columns;
+      let bottom = top + columns;
+      for (let x = 0; x < size; x++, top += 2, bottom += 2, o++) {
+        const sum =
+          table[hu[top]! + INT16_OFFSET]! +
+          table[hu[top + 1]! + INT16_OFFSET]! +
+          table[hu[bottom]! + INT16_OFFSET]! +
+          table[hu[bottom + 1]! + INT16_OFFSET]!;
+        out[o] = (sum * 0.25 - mean) * invStd;
+      }
+    }
+  });
 }
 
 const INT16_OFFSET = 32768;
