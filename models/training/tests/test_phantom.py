@@ -119,3 +119,12 @@ def test_tilted_series_has_position_offsets_off_the_slice_normal(tmp_path):
         cos = abs(step.dot(normal)) / np.linalg.norm(step)
         tilt = float(row['tilt_deg'])
         assert abs(np.degrees(np.arccos(min(cos, 1.0))) - tilt) < 0.05
+
+
+def test_hairline_blood_is_not_labelled_but_a_blob_is():
+    from ichtrain.phantom.scanner import visible_labels
+    fraction = np.zeros((6, 64, 64), dtype=np.float32)
+    fraction[5, 10, 5:60] = 1.0  # a one-pixel subdural hairline, 55 px long
+    fraction[2, 30:36, 30:36] = 1.0  # a 6 x 6 px parenchymal blob
+    labels = visible_labels(fraction, pixel_spacing=0.9)
+    assert labels.tolist() == [1, 0, 1, 0, 0, 0]

@@ -3,6 +3,7 @@ import json
 import onnx
 
 from ichtrain.constants import CLASSES
+from ichtrain.model_card_md import render
 from ichtrain.train import main as train_main
 
 
@@ -33,3 +34,6 @@ def test_smoke_training_end_to_end(tmp_path):
     for name in ('slice_cnn.onnx', 'scan_lstm.onnx'):
         onnx.checker.check_model(onnx.load(str(tmp_path / 'model' / name)))
     assert (tmp_path / 'run' / 'checkpoint.pt').exists()
+    text = render(card)
+    assert 'Not validated for clinical use' in text
+    assert f"{test_metrics['final']['weightedLogLoss']:.4f}" in text
