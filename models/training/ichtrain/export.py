@@ -159,6 +159,10 @@ def random_model(seed: int, hidden: int = 256):
     # An orthonormal random projection stands in for the PCA fitted during training.
     q, _ = torch.linalg.qr(torch.randn(cnn.embedding_size, 120))
     scan.set_pca(torch.zeros(cnn.embedding_size), q.T.contiguous(), torch.ones(120))
+    # Training starts the sequence model's correction at zero; a random model gets random weights
+    # so that the whole graph, LSTM included, shapes its output.
+    torch.nn.init.normal_(scan.classifier.weight, std=0.1)
+    torch.nn.init.normal_(scan.classifier.bias, std=0.1)
     return cnn, scan
 
 

@@ -79,8 +79,11 @@ class ScanModel(nn.Module):
     """Per-scan refinement of slice probabilities.
 
     embedding [B,S,E] -> frozen PCA linear [B,S,P] -> BiLSTM(hidden, layers) [B,S,2*hidden]
-    -> concat slice_probs [B,S,6] -> linear(6) -> sigmoid. forward returns logits; probs() the
-    sigmoid, which is what the ONNX graph outputs.
+    -> concat slice_probs [B,S,6] -> linear(6), added to logit(slice_probs) -> sigmoid.
+    The residual on the CNN's own logit (a deviation from Burduja et al., whose linear layer
+    stands alone) makes an untrained sequence model the identity, so training can only correct
+    the CNN; the linear layer starts at zero. forward returns logits; probs() the sigmoid, which
+    is what the ONNX graph outputs.
     """
 
     def __init__(self, embedding_size: int = 256, pca_dim: int = 120, hidden: int = 256, layers: int = 3,
@@ -92,6 +95,8 @@ class ScanModel(nn.Module):
         self.lstm = nn.LSTM(pca_dim, hidden, num_layers=layers, batch_first=True, bidirectional=True,
                             dropout=dropout if layers > 1 else 0.0)
         self.classifier = nn.Linear(2 * hidden + num_classes, num_classes)
+        nn.init.zeros_(self.classifier.weight)
+        nn.init.zeros_(self.classifier.bias)
 
     def set_pca(self, mean: torch.Tensor, components: torch.Tensor, scale: torch.Tensor) -> None:
         """projection = ((e - mean) @ components.T) / scale, written as one frozen linear layer."""
@@ -103,7 +108,9 @@ class ScanModel(nn.Module):
     def forward(self, embedding: torch.Tensor, slice_probs: torch.Tensor) -> torch.Tensor:
         reduced = self.pca(embedding)
         seq, _ = self.lstm(reduced)
-        return self.classifier(torch.cat([seq, slice_probs], dim=-1))
+        p = slice_probs.clamp(1e-6, 1 - 1e-6)
+        cnn_logit = torch.log(p) - torch.log1p(-p)
+        return cnn_logit + self.classifier(torch.cat([seq, slice_probs], dim=-1))
 
     def probs(self, embedding: torch.Tensor, slice_probs: torch.Tensor) -> torch.Tensor:
         return torch.sigmoid(self.forward(embedding, slice_probs))

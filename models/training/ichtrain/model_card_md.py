@@ -27,6 +27,24 @@ def _class_table(report: dict) -> list:
     return lines
 
 
+def _lstm_epoch_line(t: dict) -> list:
+    kept = [h['keptEpoch'] for h in t.get('lstmHistory', []) if 'keptEpoch' in h]
+    if not kept:
+        return []
+    note = ' (0: the sequence model adds nothing; final = CNN probabilities)' if kept[0] == 0 else ''
+    return [f"- Sequence model: kept epoch {kept[0]}{note}."]
+
+
+def _warm_start_lines(t: dict) -> list:
+    prev = t.get('cnnInitialisedFrom')
+    if not prev:
+        return []
+    pt = prev['training']
+    phases = '; '.join(f"{p['epochs']} epoch(s) at {p['size']} px, lr {p['lr']}" for p in pt['config']['cnn']['phases'])
+    return [f"- The slice CNN continued from `{prev['checkpoint']}` (git {pt.get('gitCommit')}, same data and seed), "
+            f"which had trained {phases} in {pt.get('cnnSeconds')} s (that run's wall time {pt.get('wallSeconds')} s)."]
+
+
 def render(card: dict) -> str:
     t = card['training']
     m = card['metrics']
@@ -42,7 +60,11 @@ def render(card: dict) -> str:
            f"({t.get('cam', '')}).",
            f"- Scan model: PCA({t['config']['lstm']['pca_dim']}, whitened, fitted on training embeddings, "
            f"explains {t.get('pcaExplainedVariance')}) as a frozen linear layer -> {t['config']['lstm']['layers']}-layer "
-           f"BiLSTM(hidden {t['config']['lstm']['hidden']}) -> concat CNN probabilities -> linear(6) -> sigmoid.",
+           f"BiLSTM(hidden {t['config']['lstm']['hidden']}) -> concat CNN probabilities -> linear(6), added to "
+           'logit(CNN probability) -> sigmoid. The residual is a deviation from Burduja et al.: an untrained '
+           'sequence model is the identity, and the kept epoch (lowest validation loss, epoch 0 = the CNN alone) '
+           'can only correct the CNN.',
+           *_lstm_epoch_line(t),
            f"- Input: {card['input']['size']}x{card['input']['size']}, windows "
            + ', '.join(f"{w['name']} {w['center']:g}/{w['width']:g}" for w in card['input']['windows'])
            + f", resize {card['input']['resize']}, mean {card['input']['mean']}, std {card['input']['std']} "
@@ -59,7 +81,8 @@ def render(card: dict) -> str:
            f"{t.get('lstmSeconds')} s) on {t.get('hardware')}.",
            '- CNN phases: ' + '; '.join(f"{p['epochs']} epoch(s) at {p['size']} px, lr {p['lr']}"
                                         for p in t['config']['cnn']['phases'])
-           + f"; LSTM {t['config']['lstm']['epochs']} epochs.",
+           + f"; LSTM up to {t['config']['lstm']['epochs']} epochs (kept the epoch with the lowest validation loss).",
+           *_warm_start_lines(t),
            '- Data (slices / sequences / any-positive slices):']
     for name, v in data.items():
         out.append(f"  - {name}: {v['slices']} / {v['sequences']} / {v['anyPositiveSlices']}")

@@ -142,7 +142,9 @@ def train_lstm(scan, sequences: list, cfg: dict, seed: int, val_sequences: list)
     total = cfg['epochs'] * len(sequences)
     opt = torch.optim.AdamW(params, lr=cfg['lr'], weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg['lr'], total_steps=total, pct_start=0.1)
-    history, best = [], None
+    start_loss = sequences_loss(scan, val_sequences)  # epoch 0: the CNN's own probabilities
+    log(f'lstm: validation loss before training {start_loss:.4f}')
+    history, best = [{'epoch': 0, 'valLoss': start_loss}], (start_loss, 0, copy.deepcopy(scan.state_dict()))
     for epoch in range(cfg['epochs']):
         scan.train()
         t0, running = time.time(), 0.0
@@ -176,7 +178,7 @@ def train_lstm(scan, sequences: list, cfg: dict, seed: int, val_sequences: list)
                         'seconds': round(time.time() - t0, 1)})
         log(f'lstm epoch {epoch + 1}/{cfg["epochs"]}: loss {history[-1]["loss"]:.4f} val {val_loss:.4f} '
             f'in {history[-1]["seconds"]} s')
-        if best is None or val_loss < best[0]:
+        if val_loss < best[0]:
             best = (val_loss, epoch + 1, copy.deepcopy(scan.state_dict()))
     scan.load_state_dict(best[2])
     log(f'lstm: kept epoch {best[1]} (validation loss {best[0]:.4f})')
@@ -202,12 +204,16 @@ def scan_level(table: SliceTable, probs: np.ndarray):
 
 
 def choose_thresholds(val_tables, val_probs, cfg: dict) -> dict:
-    """`any`: the highest threshold with sensitivity >= target on all validation slices;
-    subtypes: same rule with their own target on the validation slices that label them."""
+    """`any`: the highest threshold with sensitivity >= target on the validation slices of
+    cfg['any_sources'] (default: all validation tables); subtypes: same rule with their own
+    target on the validation slices that label them."""
     thresholds = {}
     for k, name in enumerate(CLASSES):
         ys, ps = [], []
+        sources = cfg.get('any_sources') if name == 'any' else None
         for t, p in zip(val_tables, val_probs):
+            if sources and t.name not in sources:
+                continue
             m = t.known[:, k]
             ys.append(t.labels[m, k])
             ps.append(p[m, k])
@@ -262,6 +268,12 @@ def main(argv=None) -> int:
     arch = {'width': cfg['cnn']['width'], 'pca_dim': cfg['lstm']['pca_dim'], 'lstm_hidden': cfg['lstm']['hidden'],
             'lstm_layers': cfg['lstm']['layers']}
     cnn, scan = build_networks(arch)
+    warm_start = None
+    if cfg['cnn'].get('init_from'):
+        # Continue the slice CNN of an earlier run (its card's training record is kept below).
+        warm_start = torch.load(resolve(cfg['cnn']['init_from']), map_location='cpu')
+        cnn.load_state_dict(warm_start['cnn'])
+        log(f'cnn initialised from {cfg["cnn"]["init_from"]}')
     maker = BatchMaker(mean, std, png_window, cfg['augment']['png_prob'], seed)
     t1 = time.time()
     cnn_history = train_cnn(cnn, train_tables, maker, cfg['cnn'], seed)
@@ -299,8 +311,9 @@ def main(argv=None) -> int:
     log(f'thresholds: {json.dumps({k: round(v, 4) for k, v in thresholds.items()})}')
     metrics = {t.name: report_table(t, results[t.name][0], results[t.name][1], thresholds)
                for t in val_tables + test_tables}
+    any_sources = cfg['thresholds'].get('any_sources') or [t.name for t in val_tables]
     metrics['thresholdRule'] = (f"any: highest threshold with slice sensitivity >= {cfg['thresholds']['any_sensitivity']} "
-                                f"on {', '.join(t.name for t in val_tables)}; subtypes: sensitivity >= "
+                                f"on {', '.join(any_sources)}; subtypes: sensitivity >= "
                                 f"{cfg['thresholds']['subtype_sensitivity']} on the validation slices that label them")
     if cfg.get('evaluate_real', True):
         metrics['realUnseen'] = evaluate_real_sets(cnn, scan, thresholds, mean, std, png_window,
@@ -330,6 +343,9 @@ def main(argv=None) -> int:
         'lstmHistory': lstm_history,
         'hardware': f'CPU, {torch.get_num_threads()} threads, nice 10 (shared machine)',
     }
+    if warm_start is not None:
+        training['cnnInitialisedFrom'] = {'checkpoint': cfg['cnn']['init_from'],
+                                          'training': warm_start['card_args'].get('training', {})}
     card_args = dict(name=exp['name'], version=exp['version'], thresholds=thresholds, training=training,
                      metrics=metrics, intended_use=INTENDED_USE, limitations=exp['limitations'], mean=mean, std=std,
                      png_window=png_window)
