@@ -45,6 +45,31 @@ def _warm_start_lines(t: dict) -> list:
             f"which had trained {phases} in {pt.get('cnnSeconds')} s (that run's wall time {pt.get('wallSeconds')} s)."]
 
 
+def _goal_lines(m: dict) -> list:
+    """The project's goals against the measured values (final outputs, slice level)."""
+    lines = ['## Goals vs measured', '']
+    syn = m.get('synthetic-test', {}).get('final', {})
+    if 'weightedLogLoss' in syn:
+        ok = syn['weightedLogLoss'] <= 0.04
+        lines.append(f"- Synthetic test weighted log loss <= 0.04: {syn['weightedLogLoss']:.4f} ({'met' if ok else 'NOT met'}).")
+        aucs = {c: syn[c]['auc'] for c in CLASSES[1:] if c in syn and syn[c]['auc'] is not None}
+        ok = all(v >= 0.98 for v in aucs.values())
+        lines.append('- Synthetic test subtype AUC >= 0.98: ' + ', '.join(f'{c} {v:.3f}' for c, v in aucs.items())
+                     + f" ({'met' if ok else 'NOT met'}).")
+    real = m.get('realUnseen', {})
+    for name in ('kaggle-head-ct',):
+        if name in real and real[name]['final'].get('any', {}).get('auc') is not None:
+            v = real[name]['final']['any']['auc']
+            lines.append(f"- Real unseen `any` AUC >= 0.95 on {name}: {v:.3f} ({'met' if v >= 0.95 else 'NOT met'}).")
+    for name in ('phe-sich-test',):
+        if name in m and m[name]['final'].get('any', {}).get('auc') is not None:
+            v = m[name]['final']['any']['auc']
+            lines.append(f"- Held-out real patients `any` AUC >= 0.95 on {name}: {v:.3f} ({'met' if v >= 0.95 else 'NOT met'}).")
+    lines.append('- rsna-slices, ct-ich and CQ500-CT-1 hold positives only and CQ500-CT-0 is one negative scan: '
+                 'no AUC is defined there; sensitivities and scan results are listed above.')
+    return lines + ['']
+
+
 def render(card: dict) -> str:
     t = card['training']
     m = card['metrics']
@@ -70,8 +95,9 @@ def render(card: dict) -> str:
            + f", resize {card['input']['resize']}, mean {card['input']['mean']}, std {card['input']['std']} "
            f"({t.get('normalisation')}).",
            f"- PNG input assumes window {card['pngWindow']['center']:g}/{card['pngWindow']['width']:g} "
-           '(measured: brain-tissue grey mode inside the skull 104/255 on PHE-SICH and 113.5 on Kaggle, 5th percentile '
-           '76 and 67; centre 40 / width 130 maps 30 HU brain to 108 and 8 HU CSF to 65).',
+           '(measured with `python -m ichtrain.png_window`: grey mode inside the skull 104/255 on 57 PHE-SICH slices and '
+           '116 on 31 Kaggle images, 5th percentile 76 and 68; centre 40 / width 130 maps 30 HU brain to 108 and 8 HU '
+           'CSF to 65, width 80 would map them to 96 and 26).',
            f"- Scan score: {card['scanAggregation']} over slices. Thresholds (slice level, also applied to the scan max): "
            + ', '.join(f"{c} {card['thresholds'][c]:.4f}" for c in CLASSES) + '.',
            f"- Threshold rule: {m.get('thresholdRule', '')}.", '',
@@ -103,6 +129,7 @@ def render(card: dict) -> str:
             out += ['', 'CNN alone:', ''] + _class_table(r['cnn']) + ['']
     if 'cq500' in real:
         out += ['### cq500', '', '```json', json.dumps(real['cq500'], indent=2), '```', '']
+    out += _goal_lines(m)
     out += ['## Limitations', ''] + [f'- {x}' for x in card['limitations']]
     return '\n'.join(out) + '\n'
 
