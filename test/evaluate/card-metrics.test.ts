@@ -24,18 +24,26 @@ interface CardClassMetrics {
 }
 type CardLevel = Partial<Record<string, CardClassMetrics>>;
 
-/** models/training/ichtrain/data/split.py: sha256("salt:patient")[:8] big-endian / 2^64 against cumulative fractions. */
+/**
+ * models/training/ichtrain/data/split.py: patients ranked by sha256("salt:patient")[:8] (big-endian,
+ * then by name) and cut at the rounded cumulative fractions, so split sizes are exact.
+ */
 function splitPatients(patients: string[], fractions: Record<string, number>, salt: string): Map<string, string> {
   const names = Object.keys(fractions);
   const total = Object.values(fractions).reduce((a, b) => a + b, 0);
-  let cumulative = 0;
-  const bounds = names.map((name) => ({ name, bound: (cumulative += fractions[name]! / total) }));
+  const fold = (patient: string) => createHash('sha256').update(`${salt}:${patient}`).digest().readBigUInt64BE(0);
+  const ranked = [...new Set(patients)]
+    .map((patient) => ({ patient, fold: fold(patient) }))
+    .sort((a, b) => (a.fold < b.fold ? -1 : a.fold > b.fold ? 1 : a.patient < b.patient ? -1 : a.patient > b.patient ? 1 : 0));
   const split = new Map<string, string>();
-  for (const patient of [...new Set(patients)].sort()) {
-    const digest = createHash('sha256').update(`${salt}:${patient}`).digest();
-    const fold = Number(digest.readBigUInt64BE(0)) / 2 ** 64;
-    split.set(patient, bounds.find((b) => fold < b.bound)?.name ?? names[names.length - 1]!);
-  }
+  let start = 0;
+  let cumulative = 0;
+  names.forEach((name, i) => {
+    cumulative += fractions[name]! / total;
+    const end = i === names.length - 1 ? ranked.length : Math.round(cumulative * ranked.length);
+    for (const { patient } of ranked.slice(start, end)) split.set(patient, name);
+    start = end;
+  });
   return split;
 }
 
