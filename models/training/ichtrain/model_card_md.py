@@ -105,8 +105,8 @@ def render(card: dict) -> str:
            f"- Config: `{t.get('configFile')}`; git commit {t.get('gitCommit')}; seed {t.get('seed')}; finished "
            f"{t.get('finishedAt')}; wall time {t.get('wallSeconds')} s (CNN {t.get('cnnSeconds')} s, PCA + LSTM "
            f"{t.get('lstmSeconds')} s) on {t.get('hardware')}.",
-           '- CNN phases: ' + '; '.join(f"{p['epochs']} epoch(s) at {p['size']} px, lr {p['lr']}"
-                                        for p in t['config']['cnn']['phases'])
+           '- CNN phases in this run: ' + ('; '.join(f"{p['epochs']} epoch(s) at {p['size']} px, lr {p['lr']}"
+                                                    for p in t['config']['cnn']['phases']) or 'none')
            + f"; LSTM up to {t['config']['lstm']['epochs']} epochs (kept the epoch with the lowest validation loss).",
            *_warm_start_lines(t),
            '- Data (slices / sequences / any-positive slices):']
