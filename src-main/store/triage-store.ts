@@ -5,7 +5,7 @@ import type { CodedWarning, Rejection, RejectionCode } from '../contract/warning
 import type { InstanceHeader, PatientInfo } from '../domain/instance.js';
 import { migrate } from './migrations/index.js';
 
-/** Series states beyond the study states: a series is 'receiving' until it settles. */
+/** A series moves through the same states as a study ('receiving' until it settles). */
 export type SeriesState = StudyState;
 
 export interface StudyRow {
@@ -328,10 +328,6 @@ export class TriageStore {
 
   getStudyRow(studyId: number): StudyRow | null {
     return this.listStudyRowsWhere('st.id = ?', studyId)[0] ?? null;
-  }
-
-  findStudyByUid(studyInstanceUid: string): StudyRow | null {
-    return this.listStudyRowsWhere('st.study_instance_uid = ?', studyInstanceUid)[0] ?? null;
   }
 
   /** Studies whose PatientID or PatientName equals a name (how CQ500 reads name their scans). */
