@@ -19,9 +19,20 @@ export function setLogSink(write: (line: string) => void): void {
   sink = write;
 }
 
+// C0/C1 controls and the Unicode line/paragraph separators: a file name holding a newline must not
+// be able to forge a second log line.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+const SHORT_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** One log line is one line: control characters are written as \n, \r, \t or \u00XX escapes. */
+export function escapeControlCharacters(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function emit(level: LogLevel, message: string): void {
   if (ORDER[level] < ORDER[threshold]) return;
-  sink(`${new Date().toISOString()} ${level.toUpperCase()} ${message}`);
+  sink(`${new Date().toISOString()} ${level.toUpperCase()} ${escapeControlCharacters(message)}`);
 }
 
 export const log = {

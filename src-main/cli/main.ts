@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { setLogLevel } from '../log.js';
+import { escapeControlCharacters, setLogLevel } from '../log.js';
 import { runInfo } from './info-command.js';
 import { runTriage } from './triage-command.js';
 import { runWatch } from './watch-command.js';
@@ -55,7 +55,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.stderr(`ichtriage: ${error.message}\n${USAGE}\n`);
       return 2;
     }
-    io.stderr(`ichtriage: error: ${(error as Error).message.split('\n')[0]}\n`);
+    // Libraries may throw strings or plain objects: still one line, never a stack.
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`ichtriage: error: ${escapeControlCharacters(message.split('\n')[0] ?? '')}\n`);
     return 1;
   }
 }
