@@ -99,19 +99,48 @@ const json = (value: unknown) => JSON.stringify(value);
 const parse = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
 
 /**
+ * Refuses a database that is damaged (PRAGMA quick_check) or cannot be written (a write rolled
+ * back at once: SQLite opens a read-only file without complaint and fails only at the first write).
+ */
+function checkDatabase(db: Database.Database): void {
+  const problems = (db.pragma('quick_check') as { quick_check: string }[]).map((row) => row.quick_check).filter((text) => text !== 'ok');
+  if (problems.length) throw new Error(`integrity check failed: ${problems.slice(0, 3).join('; ')}`);
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    db.pragma(`user_version = ${db.pragma('user_version', { simple: true }) as number}`);
+  } finally {
+    db.exec('ROLLBACK');
+  }
+}
+
+function codeSuffix(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? ` (${code})` : '';
+}
+
+/**
  * Everything the engine knows, in one SQLite file (WAL, so readers never block the writer).
  * Calls are synchronous (better-sqlite3) and each write that must be atomic is one transaction.
  */
 export class TriageStore {
   readonly db: Database.Database;
 
+  /** Opens, checks (integrity and writability) and migrates; any problem is one line naming the file. */
   constructor(dbPath: string) {
-    this.db = new Database(dbPath);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
-    migrate(this.db);
+    let db: Database.Database | null = null;
+    try {
+      db = new Database(dbPath);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      checkDatabase(db);
+      migrate(db);
+    } catch (error) {
+      db?.close();
+      throw new Error(`Database ${dbPath} cannot be used: ${(error as Error).message}${codeSuffix(error)}`);
+    }
+    this.db = db;
   }
 
   close(): void {
