@@ -1,7 +1,8 @@
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { TriageApi } from '../contract/api.js';
 import { log } from '../log.js';
-import { DEFAULT_PIPELINE_OPTIONS, TriagePipeline } from '../pipeline/compose.js';
+import { DEFAULT_PIPELINE_OPTIONS, TriagePipeline, type IntakeStatus } from '../pipeline/compose.js';
 import { listFiles, watchInbox, type InboxWatcher } from '../pipeline/inbox/index.js';
 import { defaultModelDir } from '../pipeline/infer/detector.js';
 import { InferenceClient } from '../pipeline/infer/inference-client.js';
@@ -29,6 +30,8 @@ export interface EngineOptions {
    * shares, bursts of events under load). Handled files are skipped cheaply. Default 60 s.
    */
   rescanMs?: number;
+  /** Largest file read from the inbox, in bytes (default 256 MB); larger files are rejected unread. */
+  maxFileBytes?: number;
 }
 
 export interface Engine {
@@ -40,12 +43,17 @@ export interface Engine {
   /** Resolves when everything offered so far is triaged or rejected. */
   whenIdle(): Promise<void>;
   readonly store: TriageStore;
+  /** Whether intake runs or waits for storage (disk full, read-only database). */
+  intakeStatus(): IntakeStatus;
   close(): Promise<void>;
 }
 
 /** The wiring root of the headless engine: store, inference worker, pipeline, service, inbox. */
 export async function startEngine(options: EngineOptions): Promise<Engine> {
   const modelDir = options.modelDir ?? defaultModelDir();
+  // One spelling of every inbox path (the watcher, the rescan and the files table agree) even when
+  // the inbox folder is reached through a link.
+  const inbox = options.inbox ? resolveInbox(options.inbox) : null;
   const store = new TriageStore(options.dbPath);
   let inference: InferenceClient;
   let card: ModelCard;
@@ -55,40 +63,39 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       modelDir,
       ...(options.providers ? { providers: options.providers } : {}),
       ...(options.threads ? { threads: options.threads } : {}),
+      ...(options.maxFileBytes ? { maxFileBytes: options.maxFileBytes } : {}),
     }));
   } catch (error) {
     store.close();
     throw error;
   }
   const quarantineDir =
-    options.quarantineDir !== undefined
-      ? options.quarantineDir
-      : options.inbox
-        ? path.join(path.dirname(path.resolve(options.inbox)), 'quarantine')
-        : null;
+    options.quarantineDir !== undefined ? options.quarantineDir : inbox ? path.join(path.dirname(inbox), 'quarantine') : null;
   const pipeline = new TriagePipeline(store, inference, card, {
     ...DEFAULT_PIPELINE_OPTIONS,
     settleMs: options.settleMs ?? DEFAULT_PIPELINE_OPTIONS.settleMs,
     quarantineDir,
+    pathRoot: inbox,
   });
   const service = new TriageService(store, card);
   pipeline.on('study', (studyId) => service.publishStudy(studyId));
   pipeline.on('rejected', (rejection) => service.emit({ type: 'file-rejected', path: rejection.path, reason: `${rejection.code}: ${rejection.reason}` }));
   pipeline.on('progress', (done, total) => service.emit({ type: 'progress', message: 'analysing slices', done, total }));
+  pipeline.on('intake', (status) => service.emit({ type: 'intake-status', ...status }));
   pipeline.resume();
 
   let watcher: InboxWatcher | null = null;
   let rescan: NodeJS.Timeout | null = null;
-  if (options.inbox) {
-    const inbox = options.inbox;
-    watcher = watchInbox(inbox, (filePath) => void pipeline.offer([filePath]));
+  if (inbox) {
+    const offer = (files: string[]) => pipeline.offer(files).catch((error: Error) => log.error(`could not queue inbox files: ${error.message}`));
+    watcher = watchInbox(inbox, (filePath) => void offer([filePath]));
     await watcher.ready;
     rescan = setInterval(() => {
       listFiles([inbox])
-        .then((files) => pipeline.offer(files))
+        .then(offer)
         .catch((error: Error) => log.warn(`inbox rescan failed: ${error.message}`));
     }, options.rescanMs ?? 60_000);
-    log.info(`watching inbox ${path.resolve(inbox)}`);
+    log.info(`watching inbox ${inbox}`);
   }
 
   return {
@@ -100,6 +107,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       await pipeline.offer(await listFiles(paths));
     },
     whenIdle: () => pipeline.whenIdle(),
+    intakeStatus: () => pipeline.intakeStatus,
     async close() {
       if (rescan) clearInterval(rescan);
       await watcher?.close();
@@ -108,4 +116,12 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       store.close();
     },
   };
+}
+
+function resolveInbox(inbox: string): string {
+  try {
+    return realpathSync(inbox);
+  } catch (error) {
+    throw new Error(`Inbox ${inbox} cannot be used (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
 }

@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { checkAxialSlice } from '../pipeline/assemble/index.js';
-import { decodeDicom } from '../pipeline/decode/index.js';
+import { decodeFile } from '../pipeline/decode/index.js';
 import type { Io, ParsedArgs } from './main.js';
 import { UsageError } from './main.js';
 
@@ -8,8 +7,7 @@ import { UsageError } from './main.js';
 export async function runInfo(args: ParsedArgs, io: Io): Promise<number> {
   const [file] = args.positionals;
   if (!file || args.positionals.length > 1) throw new UsageError('info needs exactly one file');
-  const bytes = await readFile(file);
-  const decoded = decodeDicom(bytes, file);
+  const decoded = await decodeFile(file);
   if (!decoded.ok) {
     const report = { file, readable: false, code: decoded.code, reason: decoded.reason };
     io.stdout(args.json ? JSON.stringify(report, null, 2) + '\n' : `${file}: not usable: ${decoded.code}: ${decoded.reason}\n`);

@@ -182,4 +182,6 @@ export type EngineEvent =
   | { type: 'study-updated'; study: StudySummary }
   | { type: 'study-removed'; studyId: number }
   | { type: 'file-rejected'; path: string; reason: string }
-  | { type: 'progress'; message: string; done: number; total: number };
+  | { type: 'progress'; message: string; done: number; total: number }
+  /** Intake paused (e.g. the disk is full: files stay in the inbox) or running again. Sent to each new subscriber while paused. */
+  | { type: 'intake-status'; paused: boolean; reason: string | null };

@@ -38,6 +38,10 @@ export const REJECTION_CODES = [
   'NON_AXIAL',
   'MULTI_FRAME', // enhanced multi-frame objects are not supported yet
   'DICOMDIR',
+  'TOO_LARGE', // above the configured maximum file size: never read
+  'NOT_REGULAR_FILE', // symbolic link, named pipe, socket or device: the inbox is a jail
+  'UNREADABLE', // the operating system refused to read it (permissions, I/O error)
+  'ANALYSIS_FAILED', // the file made the analysis itself fail (isolated from the files beside it)
 ] as const;
 
 export type RejectionCode = (typeof REJECTION_CODES)[number];

@@ -1,15 +1,18 @@
 import { EventEmitter } from 'node:events';
-import { stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
+import path from 'node:path';
 import { ICH_CLASSES, scoresFromArray } from '../contract/classes.js';
 import type { Rejection, RejectionCode } from '../contract/warnings.js';
 import { log } from '../log.js';
 import type { SeriesRow, TriageStore } from '../store/triage-store.js';
 import { assembleSeries } from './assemble/index.js';
 import { quarantineFile, UNREADABLE_CODES } from './inbox/index.js';
-import type { InferenceClient } from './infer/inference-client.js';
+import { describeFileType, notRegularFileReason } from './inbox/read-inbox-file.js';
+import type { SliceInference } from './infer/inference-client.js';
 import type { ModelCard } from './infer/model-card.js';
 import type { SliceAnalysis } from './infer/slice-analyser.js';
 import { scoreSeries, scoreStudy } from './triage/index.js';
+import { isStorageFault } from '../store/storage-fault.js';
 
 export interface PipelineOptions {
   /** A series is complete when no slice arrived for this long (ms). */
@@ -21,6 +24,12 @@ export interface PipelineOptions {
   /** How often, and how far apart, a truncated file is retried before it is quarantined (it may still be arriving). */
   truncatedRetries: number;
   truncatedRetryMs: number;
+  /** While the database cannot be written (disk full, read-only, I/O error), how often intake tries again (ms). */
+  storageRetryMs: number;
+  /** Files are named relative to this folder (the inbox) in logs and quarantine reason files. */
+  pathRoot: string | null;
+  /** Largest file quarantine copies; larger rejected files are recorded by reference only. */
+  quarantineCopyMaxBytes: number;
 }
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
@@ -29,13 +38,23 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   batchSize: 16,
   truncatedRetries: 3,
   truncatedRetryMs: 1000,
+  storageRetryMs: 5000,
+  pathRoot: null,
+  quarantineCopyMaxBytes: 64 * 1024 * 1024,
 };
+
+/** Whether intake runs, or waits because the database cannot be written (files stay in the inbox). */
+export interface IntakeStatus {
+  paused: boolean;
+  reason: string | null;
+}
 
 export interface PipelineEvents {
   study: [studyId: number];
   rejected: [rejection: Rejection];
   /** Files analysed since the queue was last empty, and how many that run holds in all. */
   progress: [done: number, total: number];
+  intake: [status: IntakeStatus];
 }
 
 interface PendingFile {
@@ -44,6 +63,8 @@ interface PendingFile {
   mtimeMs: number;
   queuedAt: number;
   attempts: number;
+  /** Analysed alone, after its batch made the inference worker fail. */
+  isolated: boolean;
 }
 
 /**
@@ -65,12 +86,17 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
   private pumping = false;
   private closed = false;
   private idleWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
-  /** Set when the inference worker itself broke: nothing more can be analysed. */
+  /** Set when the inference worker cannot be restarted: nothing more can be analysed this run. */
   private failure: Error | null = null;
+  /** Set while the database cannot be written; cleared by the first write that succeeds again. */
+  private storageFault: { reason: string; retrying: boolean } | null = null;
+  private storageRetryTimer: NodeJS.Timeout | null = null;
+  /** Series whose triage could not be saved; triaged again when storage works. */
+  private readonly seriesAwaitingStorage = new Set<number>();
 
   constructor(
     private readonly store: TriageStore,
-    private readonly inference: InferenceClient,
+    private readonly inference: SliceInference,
     readonly card: ModelCard,
     private readonly options: PipelineOptions = DEFAULT_PIPELINE_OPTIONS,
   ) {
@@ -94,20 +120,47 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
     const fresh: PendingFile[] = [];
     for (const filePath of filePaths) {
       const file = await this.pendingFile(filePath, 0);
-      if (file) fresh.push(file);
+      if (!file) continue;
+      if (file.kind === 'regular') fresh.push(file);
+      else await this.recordSkipped(file, file.kind);
     }
     for (const file of fresh) this.enqueue(file);
   }
 
-  /** The file as a queue entry, or null when it is gone, already queued or already handled as it is now. */
-  private async pendingFile(filePath: string, attempts: number): Promise<PendingFile | null> {
+  /**
+   * The file as a queue entry, or null when it is gone, already queued or already handled as it is
+   * now. lstat, not stat: a symbolic link is never followed out of the inbox.
+   */
+  private async pendingFile(filePath: string, attempts: number): Promise<(PendingFile & { kind: string }) | null> {
     if (this.closed || this.queuedPaths.has(filePath)) return null;
+    let info;
     try {
-      const info = await stat(filePath);
-      if (!info.isFile() || this.store.fileHandled(filePath, info.size, info.mtimeMs)) return null;
-      return { path: filePath, size: info.size, mtimeMs: info.mtimeMs, queuedAt: Date.now(), attempts };
+      info = await lstat(filePath);
     } catch {
       return null; // gone before we got to it: nothing to lose
+    }
+    if (info.isDirectory() || this.alreadyHandled(filePath, info.size, info.mtimeMs)) return null;
+    const kind = info.isFile() ? 'regular' : describeFileType(info);
+    return { path: filePath, size: info.size, mtimeMs: info.mtimeMs, queuedAt: Date.now(), attempts, isolated: false, kind };
+  }
+
+  /** A store that cannot be read is a storage fault: the file is queued (and waits) rather than dropped. */
+  private alreadyHandled(filePath: string, size: number, mtimeMs: number): boolean {
+    try {
+      return this.store.fileHandled(filePath, size, mtimeMs);
+    } catch (error) {
+      if (isStorageFault(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Links, pipes and devices are never read: recorded as rejected (once per version) so the user sees why. */
+  private async recordSkipped(file: PendingFile, kind: string): Promise<void> {
+    try {
+      await this.reject(file, 'NOT_REGULAR_FILE', notRegularFileReason(kind));
+    } catch (error) {
+      if (!isStorageFault(error)) throw error;
+      this.pauseForStorage(error as Error);
     }
   }
 
@@ -122,8 +175,13 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
     return this.queue.length;
   }
 
+  get intakeStatus(): IntakeStatus {
+    return { paused: this.storageFault !== null, reason: this.storageFault?.reason ?? null };
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    if (this.storageRetryTimer) clearTimeout(this.storageRetryTimer);
     for (const timer of [...this.settleTimers.values(), ...this.retryTimers]) clearTimeout(timer);
     this.settleTimers.clear();
     this.retryTimers.clear();
@@ -142,7 +200,7 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
   }
 
   private isIdle(): boolean {
-    return !this.failure && !this.pumping && this.queue.length === 0 && this.settleTimers.size === 0 && this.triaging.size === 0 && this.retryTimers.size === 0;
+    return !this.failure && !this.storageFault && !this.pumping && this.queue.length === 0 && this.settleTimers.size === 0 && this.triaging.size === 0 && this.retryTimers.size === 0;
   }
 
   private checkIdle(): void {
@@ -153,38 +211,104 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
   }
 
   private async pump(): Promise<void> {
-    if (this.pumping) return;
+    if (this.pumping || this.waitingForStorage()) return;
     this.pumping = true;
     try {
-      while (this.queue.length > 0 && !this.closed) {
-        const batch = this.queue.splice(0, this.options.batchSize);
+      while (this.queue.length > 0 && !this.closed && !this.waitingForStorage()) {
+        // A file that failed its batch is analysed alone, so it can only fail itself.
+        const batch = this.queue[0]!.isolated ? this.queue.splice(0, 1) : this.queue.splice(0, this.options.batchSize);
         this.inFlight = batch;
         let results: SliceAnalysis[];
         try {
           results = await this.inference.analyse(batch.map((f) => f.path));
         } catch (error) {
-          // The worker itself failed (not one file): keep the files queued and stop; nothing is lost,
-          // and the files are analysed again at the next start.
-          this.failure = new Error(`inference failed, ${this.queue.length + batch.length} files left for the next start: ${(error as Error).message}`);
-          log.error(this.failure.message);
-          this.queue.unshift(...batch);
-          this.inFlight = [];
-          for (const waiter of this.idleWaiters.splice(0)) waiter.reject(this.failure);
-          return;
+          if (!(await this.recoverInference(batch, error as Error))) return;
+          continue;
         }
         for (const [i, result] of results.entries()) {
+          try {
+            await this.handle(batch[i]!, result);
+          } catch (error) {
+            if (!isStorageFault(error)) throw error;
+            // Nothing of this file was written (one transaction): it and the rest of the batch wait.
+            this.queue.unshift(...batch.slice(i));
+            this.pauseForStorage(error as Error);
+            break;
+          }
           this.queuedPaths.delete(batch[i]!.path);
-          await this.handle(batch[i]!, result);
+          this.analysedInRun++;
+          this.storageWorks();
         }
         this.inFlight = [];
-        this.analysedInRun += batch.length;
         this.emitProgress();
       }
     } finally {
+      this.inFlight = [];
       this.analysedInRun = 0;
       this.pumping = false;
       this.checkIdle();
     }
+  }
+
+  /**
+   * The worker failed on a batch (native crash, out of memory): restart it and analyse each file of
+   * the batch alone; a file that fails alone is rejected (and recorded, so a restart does not replay
+   * it). Returns false when the worker cannot be restarted: then the files stay unhandled, for the
+   * next start, and nothing waits on them.
+   */
+  private async recoverInference(batch: PendingFile[], error: Error): Promise<boolean> {
+    try {
+      await this.inference.restart();
+    } catch (restartError) {
+      this.failure = new Error(`inference failed and could not restart (${(restartError as Error).message}); ${this.queue.length + batch.length} files left for the next start: ${error.message}`);
+      log.error(this.failure.message);
+      for (const file of [...batch, ...this.queue]) this.queuedPaths.delete(file.path);
+      this.queue.length = 0;
+      this.inFlight = [];
+      for (const waiter of this.idleWaiters.splice(0)) waiter.reject(this.failure);
+      return false;
+    }
+    this.inFlight = [];
+    if (batch.length === 1 && batch[0]!.isolated) {
+      const [file] = batch;
+      this.queuedPaths.delete(file!.path);
+      await this.reject(file!, 'ANALYSIS_FAILED', `the inference worker failed on this file alone (${error.message})`);
+    } else {
+      log.warn(`inference worker failed on a batch of ${batch.length} (${error.message}): analysing each file alone`);
+      this.queue.unshift(...batch.map((file) => ({ ...file, isolated: true })));
+    }
+    return true;
+  }
+
+  /** Paused for storage and not yet trying again. */
+  private waitingForStorage(): boolean {
+    return this.storageFault !== null && !this.storageFault.retrying;
+  }
+
+  /** Intake waits (files stay in the inbox and queued), the UI is told, and a retry is scheduled. */
+  private pauseForStorage(error: Error): void {
+    const code = (error as { code?: string }).code ?? 'error';
+    const reason = `the database cannot be written (${code}: ${error.message}); intake is paused and resumes when it can write again`;
+    if (!this.storageFault) log.error(reason);
+    this.storageFault = { reason, retrying: false };
+    this.emit('intake', this.intakeStatus);
+    if (this.storageRetryTimer || this.closed) return;
+    this.storageRetryTimer = setTimeout(() => {
+      this.storageRetryTimer = null;
+      if (!this.storageFault) return;
+      // The next real write tells whether storage works again; a failure pauses again.
+      this.storageFault.retrying = true;
+      for (const seriesId of this.seriesAwaitingStorage) this.scheduleSettle(seriesId);
+      this.seriesAwaitingStorage.clear();
+      void this.pump();
+    }, this.options.storageRetryMs);
+  }
+
+  private storageWorks(): void {
+    if (!this.storageFault) return;
+    this.storageFault = null;
+    log.info('the database can be written again: intake resumed');
+    this.emit('intake', this.intakeStatus);
   }
 
   private async handle(file: PendingFile, result: SliceAnalysis): Promise<void> {
@@ -209,7 +333,7 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
       return { studyId, seriesId, instanceId };
     });
     if (stored.instanceId === null) {
-      log.info(`duplicate of an instance already stored, skipped: ${file.path}`);
+      log.info(`duplicate of an instance already stored, skipped: ${this.displayPath(file.path)}`);
       return;
     }
     this.lastArrival.set(stored.seriesId, Date.now());
@@ -233,17 +357,30 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
     let quarantinedPath: string | null = null;
     if (this.options.quarantineDir && UNREADABLE_CODES.includes(code)) {
       try {
-        quarantinedPath = await quarantineFile(file.path, this.options.quarantineDir, code, reason);
+        quarantinedPath = await quarantineFile(file.path, this.options.quarantineDir, {
+          code,
+          reason,
+          displayPath: this.displayPath(file.path),
+          copyMaxBytes: this.options.quarantineCopyMaxBytes,
+        });
       } catch (error) {
-        log.error(`could not quarantine ${file.path}: ${(error as Error).message}`);
+        log.error(`could not quarantine ${this.displayPath(file.path)}: ${(error as Error).message}`);
       }
     }
     this.store.transaction(() => {
       this.store.addRejection({ path: file.path, code, reason, quarantinedPath });
       this.store.recordFile(file.path, file.size, file.mtimeMs, 'rejected');
     });
-    log.warn(`rejected ${file.path}: ${code}: ${reason}`);
+    log.warn(`rejected ${this.displayPath(file.path)}: ${code}: ${reason}`);
     this.emit('rejected', { path: file.path, code, reason });
+  }
+
+  /** Inside the inbox, the inbox-relative path: logs never show where the user keeps things. */
+  private displayPath(filePath: string): string {
+    const root = this.options.pathRoot;
+    if (!root) return filePath;
+    const relative = path.relative(root, filePath);
+    return relative.startsWith('..') || path.isAbsolute(relative) ? path.basename(filePath) : relative;
   }
 
   private scheduleSettle(seriesId: number): void {
@@ -260,6 +397,10 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
     this.settleTimers.delete(seriesId);
     if (this.closed) return;
     const arrivedEarlier = (f: PendingFile) => f.queuedAt <= due;
+    if (this.waitingForStorage()) {
+      this.seriesAwaitingStorage.add(seriesId);
+      return;
+    }
     if (this.queue.some(arrivedEarlier) || this.inFlight.some(arrivedEarlier) || this.triaging.has(seriesId)) {
       this.settleTimers.set(seriesId, setTimeout(() => this.settle(seriesId, due), 50));
       return;
@@ -269,21 +410,50 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
 
   private async triageSeries(seriesId: number): Promise<void> {
     this.triaging.add(seriesId);
-    const series = this.store.getSeries(seriesId)!;
+    let studyId: number | null = null;
     try {
+      const series = this.store.getSeries(seriesId)!;
+      studyId = series.studyId;
       this.store.setSeriesState(seriesId, 'analysing');
       this.store.refreshStudyState(series.studyId);
       this.emit('study', series.studyId);
       await this.runSequenceModel(series);
       this.store.audit('engine', 'series-triaged', series.studyId, { seriesInstanceUid: series.seriesInstanceUid });
+      this.storageWorks();
     } catch (error) {
-      log.error(`series ${series.seriesInstanceUid} failed: ${(error as Error).message}`);
-      this.store.setSeriesState(seriesId, 'error', (error as Error).message);
-      this.store.refreshStudyState(series.studyId);
+      if (isStorageFault(error)) {
+        this.seriesAwaitingStorage.add(seriesId);
+        this.pauseForStorage(error as Error);
+      } else {
+        this.markSeriesFailed(seriesId, error as Error);
+      }
     } finally {
       this.triaging.delete(seriesId);
-      this.emit('study', series.studyId);
+      if (studyId !== null) this.emitStudySafely(studyId);
       this.checkIdle();
+    }
+  }
+
+  private markSeriesFailed(seriesId: number, error: Error): void {
+    log.error(`series ${seriesId} failed: ${error.message}`);
+    try {
+      const series = this.store.getSeries(seriesId)!;
+      this.store.setSeriesState(seriesId, 'error', error.message);
+      this.store.refreshStudyState(series.studyId);
+    } catch (storeError) {
+      if (!isStorageFault(storeError)) throw storeError;
+      this.seriesAwaitingStorage.add(seriesId);
+      this.pauseForStorage(storeError as Error);
+    }
+  }
+
+  /** Listeners read the store; a store that cannot be read must not turn into an unhandled error here. */
+  private emitStudySafely(studyId: number): void {
+    try {
+      this.emit('study', studyId);
+    } catch (error) {
+      if (!isStorageFault(error)) throw error;
+      log.warn(`study ${studyId} could not be published: ${(error as Error).message}`);
     }
   }
 

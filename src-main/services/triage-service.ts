@@ -31,6 +31,8 @@ import { completeFindings, toRead, toSeriesDetail, toStudySummary } from './stud
  */
 export class TriageService implements TriageApi {
   private readonly events = new EventEmitter<{ event: [EngineEvent] }>();
+  /** The last intake status, so a UI that connects while intake is paused learns it at once. */
+  private intakeStatus: Extract<EngineEvent, { type: 'intake-status' }> | null = null;
 
   constructor(
     private readonly store: TriageStore,
@@ -46,6 +48,7 @@ export class TriageService implements TriageApi {
   }
 
   emit(event: EngineEvent): void {
+    if (event.type === 'intake-status') this.intakeStatus = event;
     this.events.emit('event', event);
   }
 
@@ -139,6 +142,7 @@ export class TriageService implements TriageApi {
 
   subscribe(listener: (event: EngineEvent) => void): () => void {
     this.events.on('event', listener);
+    if (this.intakeStatus?.paused) listener(this.intakeStatus);
     return () => this.events.off('event', listener);
   }
 

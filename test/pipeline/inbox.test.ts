@@ -68,6 +68,8 @@ describe('watched inbox', () => {
     assert.equal(await readFile(rejection!.quarantinedPath!, 'utf8'), 'DICM? no.'.repeat(50));
     const reason = JSON.parse(await readFile(`${rejection!.quarantinedPath}.reason.json`, 'utf8'));
     assert.equal(reason.code, 'NOT_DICOM');
-    assert.equal(reason.source, garbage);
+    // The reason file names the file by its inbox-relative path only.
+    assert.equal(reason.source, 'garbage.dcm');
+    assert.equal(reason.copied, true);
   });
 });

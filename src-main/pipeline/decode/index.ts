@@ -1,16 +1,35 @@
-import { readFile } from 'node:fs/promises';
 import { checkEligibility, type Eligible } from './eligibility.js';
 import { readFrameSamples } from './frame-bytes.js';
 import { buildInstanceHeader, readPixelModule, type PixelModule } from './header.js';
 import { planHuConversion, samplesToHu, uint16View } from './hu-conversion.js';
 import { fail, type DecodeFailure, type DecodeOutcome, type HeaderOutcome } from './outcome.js';
-import { parseDataset, type ParsedDicom } from './parse-dataset.js';
+import { readInboxFile } from '../inbox/read-inbox-file.js';
+import { classifyParseError, parseDataset, type ParsedDicom } from './parse-dataset.js';
 
 export type { DecodeFailure, DecodeOutcome, HeaderOutcome } from './outcome.js';
 
-type Inspected = { parsed: ParsedDicom; header: HeaderOutcome & { ok: true }; pixel: PixelModule; eligible: Eligible } | DecodeFailure;
+interface InspectedFile {
+  parsed: ParsedDicom;
+  header: HeaderOutcome & { ok: true };
+  pixel: PixelModule;
+  eligible: Eligible;
+}
+type Inspected = InspectedFile | DecodeFailure;
 
+/**
+ * Header phase. Malformed bytes can make dicom-parser throw from any accessor (a value whose length
+ * runs past the end, a sequence nested beyond the stack), so every exception here is a rejection
+ * of this file alone, never an error of the caller.
+ */
 function inspect(bytes: Uint8Array): Inspected {
+  try {
+    return inspectUnguarded(bytes);
+  } catch (error) {
+    return classifyParseError(error);
+  }
+}
+
+function inspectUnguarded(bytes: Uint8Array): Inspected {
   const parsed = parseDataset(bytes);
   if (!('dataSet' in parsed)) return parsed;
   const header = buildInstanceHeader(parsed.dataSet, parsed.transferSyntaxUID);
@@ -30,7 +49,14 @@ export function readHeader(bytes: Uint8Array, _path: string): HeaderOutcome {
 export function decodeDicom(bytes: Uint8Array, path: string): DecodeOutcome {
   const inspected = inspect(bytes);
   if (!('parsed' in inspected)) return inspected;
-  const { parsed, header, pixel, eligible } = inspected;
+  try {
+    return decodePixels(inspected, path);
+  } catch (error) {
+    return fail('DECODE_FAILED', `pixel data could not be decoded (${error instanceof Error ? error.message : String(error)})`);
+  }
+}
+
+function decodePixels({ parsed, header, pixel, eligible }: InspectedFile, path: string): DecodeOutcome {
   const frame = readFrameSamples(parsed.dataSet, pixel, eligible.syntax);
   if (!frame.ok) return frame;
   const pixelCount = pixel.rows * pixel.columns;
@@ -43,15 +69,10 @@ export function decodeDicom(bytes: Uint8Array, path: string): DecodeOutcome {
   return { ok: true, instance: { path, header: header.header, hu, warnings: header.warnings } };
 }
 
-export async function decodeFile(path: string): Promise<DecodeOutcome> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'read error';
-    return fail('NOT_DICOM', `cannot read file (${code})`);
-  }
-  return decodeDicom(bytes, path);
+/** Reads (through the inbox's jail rules and size limit) and decodes one file. */
+export async function decodeFile(path: string, maxBytes?: number): Promise<DecodeOutcome> {
+  const read = await readInboxFile(path, maxBytes);
+  return read.ok ? decodeDicom(read.bytes, path) : read;
 }
 
 /** Lowest stored value a scanner writes (outside-FOV fill); anything below is not HU (e.g. a mask). */

@@ -97,7 +97,8 @@ function runParser(bytes: Uint8Array, options: dicomParser.ParseDicomOptions): P
   }
 }
 
-function classifyParseError(error: unknown): DecodeFailure {
+/** A parser exception as a rejection: "past the end" means truncated, anything else unreadable structure. */
+export function classifyParseError(error: unknown): DecodeFailure {
   // dicom-parser throws strings, Errors, or { exception, dataSet } wrappers.
   const inner = typeof error === 'object' && error !== null && 'exception' in error ? (error as { exception: unknown }).exception : error;
   const message = inner instanceof Error ? inner.message : String(inner);

@@ -115,6 +115,16 @@ export class Detector {
     return { probs, embedding: result.embedding!.data as Float32Array, cam: result.cam!.data as Float32Array };
   }
 
+  /** Whether the slice network runs on a blank (zero) input: tells a broken model from a bad file. */
+  async canRunSlices(): Promise<boolean> {
+    try {
+      await this.runSlices(new Float32Array(this.inputLength), 1);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   async runScan(embedding: Float32Array, sliceProbs: Float32Array, s: number): Promise<Float32Array> {
     const e = this.card.embeddingSize;
     if (embedding.length !== s * e || sliceProbs.length !== s * CLASS_COUNT) {

@@ -5,35 +5,63 @@ import type { WorkerReply, WorkerRequest, WorkerSetup } from './worker-protocol.
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
+/** What the pipeline needs from inference (the worker here, a fake in unit tests). */
+export interface SliceInference {
+  analyse(paths: string[]): Promise<SliceAnalysis[]>;
+  scan(embedding: Float32Array, sliceProbs: Float32Array, sliceCount: number): Promise<Float32Array>;
+  /** Replaces a worker that died (e.g. on a file that crashed native code) with a fresh one. */
+  restart(): Promise<void>;
+}
+
 /** The main thread's handle on the inference worker: one request at a time per call, replies by id. */
-export class InferenceClient {
-  private readonly worker: Worker;
+export class InferenceClient implements SliceInference {
+  private worker!: Worker;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void }>();
   private failure: Error | null = null;
 
-  private constructor(setup: WorkerSetup) {
-    this.worker = new Worker(new URL('./inference-worker-entry.mjs', import.meta.url), { workerData: setup });
-    this.worker.on('message', (reply: WorkerReply) => {
+  private constructor(private readonly setup: WorkerSetup) {
+    this.spawn();
+  }
+
+  private spawn(): void {
+    const worker = new Worker(new URL('./inference-worker-entry.mjs', import.meta.url), { workerData: this.setup });
+    this.worker = worker;
+    this.failure = null;
+    worker.on('message', (reply: WorkerReply) => {
       const waiter = this.pending.get(reply.id);
       this.pending.delete(reply.id);
       waiter?.resolve(reply);
     });
-    this.worker.on('error', (error: Error) => this.failAll(error));
-    this.worker.on('exit', (code) => this.failAll(new Error(`inference worker exited with code ${code}`)));
+    // A replaced worker's late exit must not fail its successor's requests.
+    worker.on('error', (error: Error) => worker === this.worker && this.failAll(error));
+    worker.on('exit', (code) => worker === this.worker && this.failAll(new Error(`inference worker exited with code ${code}`)));
   }
 
   /** Starts the worker and waits until the model is loaded (or fails to load). */
   static async start(setup: WorkerSetup): Promise<{ client: InferenceClient; card: ModelCard; provider: string }> {
     const client = new InferenceClient(setup);
     try {
-      const info = await client.request({ type: 'info' });
-      if (info.type !== 'info') throw new Error('unexpected reply');
-      return { client, card: info.card, provider: info.provider };
+      const info = await client.info();
+      return { client, ...info };
     } catch (error) {
       await client.close();
       throw error;
     }
+  }
+
+  private async info(): Promise<{ card: ModelCard; provider: string }> {
+    const info = await this.request({ type: 'info' });
+    if (info.type !== 'info') throw new Error('unexpected reply');
+    return { card: info.card, provider: info.provider };
+  }
+
+  async restart(): Promise<void> {
+    const old = this.worker;
+    this.failAll(new Error('inference worker restarted'));
+    this.spawn();
+    await old.terminate();
+    await this.info();
   }
 
   async analyse(paths: string[]): Promise<SliceAnalysis[]> {

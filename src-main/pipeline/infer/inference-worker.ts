@@ -17,7 +17,7 @@ port.on('message', async (request: WorkerRequest) => {
         reply = { id: request.id, ok: true, type: 'info', card: detector.card, provider: detector.provider };
         break;
       case 'analyse':
-        reply = { id: request.id, ok: true, type: 'analyse', results: await analyseFiles(detector, request.paths) };
+        reply = { id: request.id, ok: true, type: 'analyse', results: await analyseFiles(detector, request.paths, setup.maxFileBytes) };
         break;
       case 'scan':
         reply = {

@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import type { CodedWarning, RejectionCode } from '../../contract/warnings.js';
 import type { InstanceHeader } from '../../domain/instance.js';
 import { checkAxialSlice } from '../assemble/index.js';
 import { decodeDicom } from '../decode/index.js';
 import { preprocessHu } from '../preprocess/index.js';
-import type { Detector } from './detector.js';
+import { readInboxFile } from '../inbox/read-inbox-file.js';
+import type { Detector, SliceOutputs } from './detector.js';
 
 export type SliceAnalysis =
   | {
@@ -20,54 +20,91 @@ export type SliceAnalysis =
     }
   | { ok: false; path: string; code: RejectionCode; reason: string };
 
+interface PreparedSlice {
+  index: number;
+  header: InstanceHeader;
+  warnings: CodedWarning[];
+}
+
 /**
  * File -> decoded HU -> network input -> CNN outputs, for a batch of files. Runs inside the
  * inference worker; the pixels never leave it, only the small per-slice results do.
+ * Whatever one file does (malformed bytes, a size or type the inbox refuses, an input the network
+ * fails on), it becomes that file's rejection: the files beside it are analysed as usual.
  */
-export async function analyseFiles(detector: Detector, paths: string[]): Promise<SliceAnalysis[]> {
+export async function analyseFiles(detector: Detector, paths: string[], maxFileBytes?: number): Promise<SliceAnalysis[]> {
   const results: SliceAnalysis[] = new Array(paths.length);
-  const accepted: { index: number; header: InstanceHeader; warnings: CodedWarning[] }[] = [];
+  const prepared: PreparedSlice[] = [];
   const inputLength = detector.inputLength;
   const batch = new Float32Array(paths.length * inputLength);
   for (const [index, path] of paths.entries()) {
-    let bytes: Uint8Array;
     try {
-      bytes = await readFile(path);
+      const slot = batch.subarray(prepared.length * inputLength, (prepared.length + 1) * inputLength);
+      const outcome = await prepareSlice(detector, path, slot, maxFileBytes);
+      if (outcome.ok) prepared.push({ index, header: outcome.header, warnings: outcome.warnings });
+      else results[index] = { ok: false, path, code: outcome.code, reason: outcome.reason };
     } catch (error) {
-      results[index] = { ok: false, path, code: 'NOT_DICOM', reason: `cannot read file: ${(error as Error).message}` };
-      continue;
+      results[index] = { ok: false, path, code: 'ANALYSIS_FAILED', reason: `preprocessing failed (${messageOf(error)})` };
     }
-    const decoded = decodeDicom(bytes, path);
-    if (!decoded.ok) {
-      results[index] = { ok: false, path, code: decoded.code, reason: decoded.reason };
-      continue;
-    }
-    const { header, hu, warnings } = decoded.instance;
-    const ineligible = checkAxialSlice(header);
-    if (ineligible) {
-      results[index] = { ok: false, path, ...ineligible };
-      continue;
-    }
-    preprocessHu(hu, header.Rows, header.Columns, detector.card.input, batch.subarray(accepted.length * inputLength, (accepted.length + 1) * inputLength));
-    accepted.push({ index, header, warnings });
   }
-  if (accepted.length > 0) {
-    const outputs = await detector.runSlices(batch.subarray(0, accepted.length * inputLength), accepted.length);
-    const e = detector.card.embeddingSize;
-    const camLength = 6 * detector.card.camSize[0] * detector.card.camSize[1];
-    accepted.forEach(({ index, header, warnings }, n) => {
-      results[index] = {
-        ok: true,
-        path: paths[index]!,
-        header,
-        warnings,
-        probs: outputs.probs.slice(n * 6, n * 6 + 6),
-        embedding: outputs.embedding.slice(n * e, n * e + e),
-        cam: quantiseCam(outputs.cam.subarray(n * camLength, (n + 1) * camLength), 6),
-      };
-    });
+  if (prepared.length === 0) return results;
+  try {
+    const outputs = await detector.runSlices(batch.subarray(0, prepared.length * inputLength), prepared.length);
+    prepared.forEach((slice, n) => (results[slice.index] = sliceResult(detector, paths[slice.index]!, slice, outputs, n)));
+  } catch (batchError) {
+    // One input broke the batch: run each alone so only that file is rejected.
+    for (const [n, slice] of prepared.entries()) {
+      const input = batch.slice(n * inputLength, (n + 1) * inputLength);
+      results[slice.index] = await analyseAlone(detector, paths[slice.index]!, slice, input, batchError);
+    }
   }
   return results;
+}
+
+async function prepareSlice(
+  detector: Detector,
+  path: string,
+  input: Float32Array,
+  maxFileBytes: number | undefined,
+): Promise<({ ok: true } & Omit<PreparedSlice, 'index'>) | { ok: false; code: RejectionCode; reason: string }> {
+  const read = await readInboxFile(path, maxFileBytes);
+  if (!read.ok) return read;
+  const decoded = decodeDicom(read.bytes, path);
+  if (!decoded.ok) return decoded;
+  const { header, hu, warnings } = decoded.instance;
+  const ineligible = checkAxialSlice(header);
+  if (ineligible) return { ok: false, ...ineligible };
+  preprocessHu(hu, header.Rows, header.Columns, detector.card.input, input);
+  return { ok: true, header, warnings };
+}
+
+async function analyseAlone(detector: Detector, path: string, slice: PreparedSlice, input: Float32Array, batchError: unknown): Promise<SliceAnalysis> {
+  try {
+    return sliceResult(detector, path, slice, await detector.runSlices(input, 1), 0);
+  } catch (error) {
+    // If the network fails on a plain input too, the model is broken, not this file: let the
+    // caller keep every file for later instead of rejecting good ones.
+    if (!(await detector.canRunSlices())) throw batchError;
+    return { ok: false, path, code: 'ANALYSIS_FAILED', reason: `the slice network failed on this file (${messageOf(error)})` };
+  }
+}
+
+function sliceResult(detector: Detector, path: string, slice: PreparedSlice, outputs: SliceOutputs, n: number): SliceAnalysis {
+  const e = detector.card.embeddingSize;
+  const camLength = 6 * detector.card.camSize[0] * detector.card.camSize[1];
+  return {
+    ok: true,
+    path,
+    header: slice.header,
+    warnings: slice.warnings,
+    probs: outputs.probs.slice(n * 6, n * 6 + 6),
+    embedding: outputs.embedding.slice(n * e, n * e + e),
+    cam: quantiseCam(outputs.cam.subarray(n * camLength, (n + 1) * camLength), 6),
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Keeps the positive evidence of each class map, scaled to 0..255 of its own maximum. */

@@ -5,6 +5,8 @@ export interface WorkerSetup {
   modelDir: string;
   providers?: string[];
   threads?: number;
+  /** Largest file read, in bytes (default: DEFAULT_MAX_FILE_BYTES). */
+  maxFileBytes?: number;
 }
 
 export type WorkerRequest =
