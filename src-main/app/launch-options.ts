@@ -20,6 +20,7 @@ export const LAUNCH_USAGE = `Usage: npm start -- [options]   (or: node --import 
   --model DIR     model folder with model.json         (env ICHTRIAGE_MODEL, default: the bundled model)
   --port N        browser-mode port on 127.0.0.1       (env ICHTRIAGE_PORT, default: a free port)
   --settle MS     quiet time before a series counts as complete (default 3000)
+  --max-file-mb N largest file read from the inbox     (env ICHTRIAGE_MAX_FILE_MB, default 256)
   --no-open       print the URL but do not open a browser
 <home> is ICHTRIAGE_HOME, else $XDG_DATA_HOME/ichtriage, else ~/.local/share/ichtriage.`;
 
@@ -38,6 +39,7 @@ export function parseLaunchOptions(argv: string[], env: NodeJS.ProcessEnv = proc
       model: { type: 'string' },
       port: { type: 'string' },
       settle: { type: 'string' },
+      'max-file-mb': { type: 'string' },
       'no-open': { type: 'boolean', default: false },
     },
     strict: true,
@@ -47,6 +49,7 @@ export function parseLaunchOptions(argv: string[], env: NodeJS.ProcessEnv = proc
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got "${values.port ?? env.ICHTRIAGE_PORT}"`);
   const settle = values.settle === undefined ? undefined : Number(values.settle);
   if (settle !== undefined && !(settle >= 0)) throw new Error(`--settle must be a number of milliseconds, got "${values.settle}"`);
+  const maxFileBytes = parseMaxFileMb(values['max-file-mb'] ?? env.ICHTRIAGE_MAX_FILE_MB);
   const model = values.model ?? env.ICHTRIAGE_MODEL;
   return {
     home,
@@ -57,6 +60,15 @@ export function parseLaunchOptions(argv: string[], env: NodeJS.ProcessEnv = proc
       dbPath: path.resolve(values.db ?? env.ICHTRIAGE_DB ?? path.join(home, 'ichtriage.sqlite')),
       ...(model ? { modelDir: path.resolve(model) } : {}),
       ...(settle !== undefined ? { settleMs: settle } : {}),
+      ...(maxFileBytes !== undefined ? { maxFileBytes } : {}),
     },
   };
+}
+
+/** "--max-file-mb 512" as bytes; undefined keeps the engine's default. */
+export function parseMaxFileMb(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const mb = Number(text);
+  if (!(mb > 0) || !Number.isFinite(mb)) throw new Error(`--max-file-mb must be a positive number of megabytes, got "${text}"`);
+  return Math.round(mb * 1024 * 1024);
 }

@@ -7,7 +7,7 @@ import { UsageError } from './main.js';
 export async function runInfo(args: ParsedArgs, io: Io): Promise<number> {
   const [file] = args.positionals;
   if (!file || args.positionals.length > 1) throw new UsageError('info needs exactly one file');
-  const decoded = await decodeFile(file);
+  const decoded = await decodeFile(file, args.maxFileBytes);
   if (!decoded.ok) {
     const report = { file, readable: false, code: decoded.code, reason: decoded.reason };
     io.stdout(args.json ? JSON.stringify(report, null, 2) + '\n' : `${file}: not usable: ${decoded.code}: ${decoded.reason}\n`);

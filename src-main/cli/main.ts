@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseMaxFileMb } from '../app/launch-options.js';
 import { escapeControlCharacters, setLogLevel } from '../log.js';
 import { runInfo } from './info-command.js';
 import { runTriage } from './triage-command.js';
@@ -10,7 +11,8 @@ export const USAGE = `Usage:
   ichtriage info <file> [--phi]                                    show what the engine sees in a file
   ichtriage evaluate --labels CSV [--png-window C,W] [--model DIR] [--json]
                                                                    measure the model on labelled images
-Options: --providers cuda,webgpu (execution providers to try before cpu), --verbose, --help`;
+Options: --providers cuda,webgpu (execution providers to try before cpu), --max-file-mb N (largest file
+         read, default 256), --verbose, --help`;
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -70,6 +72,15 @@ export interface ParsedArgs {
   db: string | undefined;
   settleMs: number | undefined;
   providers: string[] | undefined;
+  maxFileBytes: number | undefined;
+}
+
+function parseMaxFile(text: string | undefined): number | undefined {
+  try {
+    return parseMaxFileMb(text);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 function parse(args: string[]): ParsedArgs {
@@ -85,6 +96,7 @@ function parse(args: string[]): ParsedArgs {
         db: { type: 'string' },
         settle: { type: 'string' },
         providers: { type: 'string' },
+        'max-file-mb': { type: 'string' },
         verbose: { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
       },
@@ -104,5 +116,6 @@ function parse(args: string[]): ParsedArgs {
     db: values.db,
     settleMs,
     providers: values.providers?.split(',').map((p) => p.trim()).filter(Boolean),
+    maxFileBytes: parseMaxFile(values['max-file-mb']),
   };
 }

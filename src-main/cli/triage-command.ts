@@ -27,6 +27,7 @@ export async function runTriage(args: ParsedArgs, io: Io): Promise<number> {
     dbPath: args.db ?? ':memory:',
     ...(args.model ? { modelDir: args.model } : {}),
     ...(args.providers ? { providers: args.providers } : {}),
+    ...(args.maxFileBytes ? { maxFileBytes: args.maxFileBytes } : {}),
     settleMs: 0,
     quarantineDir: null,
   });

@@ -15,6 +15,7 @@ export async function runWatch(args: ParsedArgs, io: Io): Promise<number> {
     inbox,
     ...(args.model ? { modelDir: args.model } : {}),
     ...(args.providers ? { providers: args.providers } : {}),
+    ...(args.maxFileBytes ? { maxFileBytes: args.maxFileBytes } : {}),
     ...(args.settleMs !== undefined ? { settleMs: args.settleMs } : {}),
   });
   io.stderr(`ichtriage: watching ${path.resolve(inbox)} with ${engine.card.name} ${engine.card.version} on ${engine.provider}; database ${dbPath}\n`);

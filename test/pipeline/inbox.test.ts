@@ -7,17 +7,10 @@ import { after, before, describe, it } from 'node:test';
 import { startEngine, type Engine } from '../../src-main/app/engine.js';
 import { setLogLevel } from '../../src-main/log.js';
 import { SHARED_DATA } from '../helpers/paths.js';
+import { until } from '../helpers/until.js';
 
 setLogLevel('error');
 const RSNA = path.join(SHARED_DATA, 'rsna-slices', 'dicom');
-
-async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe('watched inbox', () => {
   let work: string;
