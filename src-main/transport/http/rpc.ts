@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { API_METHODS, type TriageApi, type TriageApiMethod } from '../../contract/api.js';
+import { parseApiArguments } from '../../contract/arguments.js';
 import { ApiError } from '../../contract/errors.js';
 import { sendApiError, toApiError } from './api-errors.js';
 import { BINARY_META_HEADER, encodeBinaryValue } from './binary-body.js';
 
 /** CSV imports of a few thousand studies fit easily; anything bigger is refused before parsing. */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
-const MAX_ARGS = 8;
 
 export function isApiMethod(name: string): name is TriageApiMethod {
   return (API_METHODS as readonly string[]).includes(name);
@@ -37,10 +37,10 @@ export async function handleCall(api: TriageApi, method: string, request: Incomi
     if (request.method !== 'POST') throw new ApiError('INVALID_ARGUMENT', 'API calls use POST.');
     if (!isApiMethod(method)) throw new ApiError('NOT_FOUND', `No API method "${method}".`);
     const body = (await readJsonBody(request)) as { args?: unknown } | null;
-    const args = body?.args;
-    if (!Array.isArray(args) || args.length > MAX_ARGS) {
+    if (!Array.isArray(body?.args)) {
       throw new ApiError('INVALID_ARGUMENT', 'Body must be {"args": [...]} with the method arguments.');
     }
+    const args = parseApiArguments(method, body.args);
     const call = api[method] as (...a: unknown[]) => Promise<unknown>;
     const value = await call.apply(api, args);
     sendValue(response, value);
