@@ -6,6 +6,7 @@ export const API_ERROR_CODES = [
   'MODEL_UNAVAILABLE',
   'UNAUTHORIZED',
   'REQUEST_TOO_LARGE', // browser mode: a request body over its method's limit
+  'TOO_MANY_STREAMS', // browser mode: every event-stream slot of the launch token is taken
   'INTERNAL',
 ] as const;
 

@@ -3,6 +3,7 @@ import { request, type IncomingMessage } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { ApiError } from '../../src-main/contract/errors.js';
 import { setLogLevel, setLogSink } from '../../src-main/log.js';
+import { MAX_EVENT_STREAMS } from '../../src-main/transport/http/event-stream.js';
 import { bodyLimitOf } from '../../src-main/transport/http/rpc.js';
 import { startHttpServer, type RunningHttpServer } from '../../src-main/transport/http/server.js';
 import { createHttpApi } from '../../src-renderer/api/http-api.js';
@@ -55,7 +56,7 @@ function uploadWithoutFinishing(port: number, path: string, headers: Record<stri
   });
 }
 
-describe('browser-mode HTTP server boundary: arguments, body sizes', () => {
+describe('browser-mode HTTP server boundary: arguments, body sizes, event streams', () => {
   let server: RunningHttpServer;
   let api: RecordingApi;
   let auth: Record<string, string>;
@@ -141,5 +142,35 @@ describe('browser-mode HTTP server boundary: arguments, body sizes', () => {
       0,
     );
     assert.equal(overUpload.status, 413);
+  });
+
+  it(`caps event streams at ${MAX_EVENT_STREAMS} per token with 429, and a closed stream frees its slot`, async () => {
+    const open = async (): Promise<{ status: number; controller: AbortController; body: string }> => {
+      const controller = new AbortController();
+      const res = await fetch(`${server.origin}/api/events`, { headers: auth, signal: controller.signal });
+      return { status: res.status, controller, body: res.ok ? '' : await res.text() };
+    };
+    const streams = [];
+    try {
+      for (let i = 0; i < MAX_EVENT_STREAMS; i++) streams.push(await open());
+      assert.deepEqual(
+        streams.map((s) => s.status),
+        Array(MAX_EVENT_STREAMS).fill(200),
+      );
+      const refused = await open();
+      assert.equal(refused.status, 429);
+      assert.equal(JSON.parse(refused.body).code, 'TOO_MANY_STREAMS');
+      assert.equal(api.listenerCount(), MAX_EVENT_STREAMS);
+
+      streams.shift()!.controller.abort();
+      while (api.listenerCount() === MAX_EVENT_STREAMS) await new Promise((resolve) => setTimeout(resolve, 5));
+      const reopened = await open();
+      streams.push(reopened);
+      assert.equal(reopened.status, 200);
+      assert.equal((await open()).status, 429);
+    } finally {
+      for (const stream of streams) stream.controller.abort();
+    }
+    while (api.listenerCount() > 0) await new Promise((resolve) => setTimeout(resolve, 5));
   });
 });

@@ -9,6 +9,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   MODEL_UNAVAILABLE: 503,
   UNAUTHORIZED: 401,
   REQUEST_TOO_LARGE: 413,
+  TOO_MANY_STREAMS: 429,
   INTERNAL: 500,
 };
 
