@@ -122,7 +122,7 @@ describe('browser-mode HTTP server boundary: arguments, body sizes, event stream
   });
 
   it('keeps the larger limit for the one upload (a reads CSV), and only for it', { timeout: 10_000 }, async () => {
-    const csvText = `ID,Label\n${'ID_0123456789_any,0\n'.repeat(Math.ceil((4 * bodyLimitOf('listStudies')) / 20))}`;
+    const csvText = `ID,Label\n${'ID_0123456789_any,0\n'.repeat(Math.ceil((4 * bodyLimitOf('recordRead')) / 20))}`;
     assert.ok(csvText.length > bodyLimitOf('recordRead') && csvText.length < bodyLimitOf('importReads'));
     const client = createHttpApi({ origin: server.origin, token: server.token });
     assert.deepEqual(await client.importReads('rsna', csvText), { format: 'rsna', imported: 0, unmatched: [] });
