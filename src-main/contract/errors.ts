@@ -5,6 +5,8 @@ export const API_ERROR_CODES = [
   'PIXELS_UNAVAILABLE', // the source file was moved or deleted since triage
   'MODEL_UNAVAILABLE',
   'UNAUTHORIZED',
+  'REQUEST_TOO_LARGE', // browser mode: a request body over its method's limit
+  'TOO_MANY_STREAMS', // browser mode: every event-stream slot of the launch token is taken
   'INTERNAL',
 ] as const;
 

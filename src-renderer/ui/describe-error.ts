@@ -7,6 +7,8 @@ const ADVICE: Record<ApiErrorCode, string> = {
   PIXELS_UNAVAILABLE: 'The image files were moved or deleted after triage; copy the study into the inbox again to view it.',
   MODEL_UNAVAILABLE: 'The detection model could not be loaded; check the model folder given at start-up.',
   UNAUTHORIZED: 'Reopen the full URL printed in the terminal (it carries the access token).',
+  REQUEST_TOO_LARGE: 'Split the file into smaller parts and import them one at a time.',
+  TOO_MANY_STREAMS: 'Close other ichtriage tabs or windows, then reload this one.',
   INTERNAL: 'Try again; if it persists, look at the terminal or application log.',
 };
 

@@ -3,10 +3,12 @@ import { describe, it } from 'node:test';
 import { API_METHODS } from '../../src-main/contract/api.js';
 import type { EngineEvent } from '../../src-main/contract/dto.js';
 import { ApiError } from '../../src-main/contract/errors.js';
+import { setLogLevel, setLogSink } from '../../src-main/log.js';
 import { createPreloadBridge, type IpcRendererLike, type PreloadBridge } from '../../src-main/preload/bridge.js';
 import { EVENT_CHANNEL, IPC_CHANNELS } from '../../src-main/transport/ipc/channels.js';
 import { serveIpc, type IpcInvokeEventLike, type IpcMainLike, type SenderFrameLike, type WebContentsLike } from '../../src-main/transport/ipc/serve-ipc.js';
 import { createIpcApi, type IchtriageBridge } from '../../src-renderer/api/ipc-api.js';
+import { BAD_CALLS } from './bad-arguments.js';
 import { createRecordingApi, expectedCam, expectedPixels } from './contract-double.js';
 
 // Compile-time: the renderer's view of window.ichtriage and the preload's bridge are the same type.
@@ -87,6 +89,26 @@ describe('Electron IPC transport', () => {
     const { client } = setup();
     await assert.rejects(client.getStudy(12), (error: unknown) => error instanceof ApiError && error.code === 'NOT_FOUND' && /12/.test(error.message));
     await assert.rejects(client.compare({ reference: 'R1' }), (error: unknown) => error instanceof ApiError && error.code === 'INTERNAL' && !error.message.includes('boom'));
+  });
+
+  it('refuses wrong-typed arguments as INVALID_ARGUMENT before the engine, without logging a stack', async () => {
+    const { engine, electron } = setup();
+    const bridge = createPreloadBridge(electron.ipcRenderer);
+    const logged: string[] = [];
+    setLogLevel('debug');
+    setLogSink((line) => logged.push(line));
+    for (const { method, args } of BAD_CALLS) {
+      const label = `${method}(${JSON.stringify(args).slice(1, -1)})`;
+      const result = await bridge.call(method, args);
+      assert.ok(!result.ok, label);
+      assert.equal(result.error.code, 'INVALID_ARGUMENT', label);
+      assert.match(result.error.message, new RegExp(`^Invalid call to ${method}: (argument \\d|arguments)`), label);
+    }
+    assert.deepEqual(engine.calls, []);
+    assert.equal(logged.join('\n'), '');
+    // The capture does see engine failures: a well-typed call the engine fails on is logged with its stack.
+    assert.equal((await bridge.call('compare', [{ reference: 'R1' }])).ok, false);
+    assert.ok(logged.some((line) => line.includes('boom') && /\n\s+at /.test(line)), logged.join('\n'));
   });
 
   it('lets the preload reject unknown methods without touching IPC', async () => {

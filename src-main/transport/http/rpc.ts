@@ -1,31 +1,65 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { API_METHODS, type TriageApi, type TriageApiMethod } from '../../contract/api.js';
+import { parseApiArguments } from '../../contract/arguments.js';
 import { ApiError } from '../../contract/errors.js';
 import { sendApiError, toApiError } from './api-errors.js';
 import { BINARY_META_HEADER, encodeBinaryValue } from './binary-body.js';
 
-/** CSV imports of a few thousand studies fit easily; anything bigger is refused before parsing. */
-const MAX_BODY_BYTES = 64 * 1024 * 1024;
-const MAX_ARGS = 8;
+const MIB = 1024 * 1024;
+/** Every call but an upload is a few hundred bytes of JSON; the cap keeps concurrent large bodies from filling memory. */
+const CALL_BODY_LIMIT = 1 * MIB;
+/** Methods that upload a file: a reads CSV of a few thousand studies fits easily. */
+const UPLOAD_BODY_LIMITS: Partial<Record<TriageApiMethod, number>> = { importReads: 64 * MIB };
+
+export function bodyLimitOf(method: TriageApiMethod): number {
+  return UPLOAD_BODY_LIMITS[method] ?? CALL_BODY_LIMIT;
+}
 
 export function isApiMethod(name: string): name is TriageApiMethod {
   return (API_METHODS as readonly string[]).includes(name);
 }
 
-async function readJsonBody(request: IncomingMessage): Promise<unknown> {
+function tooLarge(method: TriageApiMethod, limit: number): ApiError {
+  return new ApiError('REQUEST_TOO_LARGE', `A call to ${method} may carry at most ${limit / MIB} MiB.`);
+}
+
+/**
+ * Collects the body up to its method's limit. A declared Content-Length over the limit is refused before
+ * reading; a body that grows past it stops being read at once (paused, not drained or buffered).
+ * No for-await here: leaving it early destroys the socket, and the 413 would never arrive.
+ */
+function readBody(request: IncomingMessage, method: TriageApiMethod): Promise<Buffer> {
+  const limit = bodyLimitOf(method);
+  if (Number(request.headers['content-length']) > limit) return Promise.reject(tooLarge(method, limit));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        request.off('data', onData);
+        request.pause();
+        chunks.length = 0;
+        reject(tooLarge(method, limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    request.on('data', onData);
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    // The client went away mid-body: nobody is left to answer, and it is no engine fault to log.
+    request.on('error', () => reject(new ApiError('INVALID_ARGUMENT', 'The request body was cut off.')));
+  });
+}
+
+async function readJsonBody(request: IncomingMessage, method: TriageApiMethod): Promise<unknown> {
   const type = request.headers['content-type'] ?? '';
   if (!/^application\/json\b/i.test(type)) {
     throw new ApiError('INVALID_ARGUMENT', 'API calls must send Content-Type: application/json.');
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new ApiError('INVALID_ARGUMENT', `Request body exceeds ${MAX_BODY_BYTES} bytes.`);
-    chunks.push(chunk as Buffer);
-  }
+  const body = await readBody(request, method);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(body.toString('utf8'));
   } catch {
     throw new ApiError('INVALID_ARGUMENT', 'Request body is not valid JSON.');
   }
@@ -36,16 +70,19 @@ export async function handleCall(api: TriageApi, method: string, request: Incomi
   try {
     if (request.method !== 'POST') throw new ApiError('INVALID_ARGUMENT', 'API calls use POST.');
     if (!isApiMethod(method)) throw new ApiError('NOT_FOUND', `No API method "${method}".`);
-    const body = (await readJsonBody(request)) as { args?: unknown } | null;
-    const args = body?.args;
-    if (!Array.isArray(args) || args.length > MAX_ARGS) {
+    const body = (await readJsonBody(request, method)) as { args?: unknown } | null;
+    if (!Array.isArray(body?.args)) {
       throw new ApiError('INVALID_ARGUMENT', 'Body must be {"args": [...]} with the method arguments.');
     }
+    const args = parseApiArguments(method, body.args);
     const call = api[method] as (...a: unknown[]) => Promise<unknown>;
     const value = await call.apply(api, args);
     sendValue(response, value);
   } catch (error) {
-    sendApiError(response, toApiError(error));
+    const apiError = toApiError(error);
+    // The rest of an oversized body is never read, so this connection cannot carry another request.
+    if (apiError.code === 'REQUEST_TOO_LARGE') response.setHeader('Connection', 'close');
+    sendApiError(response, apiError);
   }
 }
 

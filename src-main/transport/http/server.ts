@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { TriageApi } from '../../contract/api.js';
 import { ApiError } from '../../contract/errors.js';
 import { sendApiError, toApiError } from './api-errors.js';
-import { handleEvents } from './event-stream.js';
+import { createEventStreams } from './event-stream.js';
 import { handleCall } from './rpc.js';
 import { hostAllowed, newLaunchToken, originAllowed, setSecurityHeaders, tokenMatches } from './security.js';
 import { serveStatic } from './static-files.js';
@@ -43,7 +43,14 @@ function refuse(response: ServerResponse, status: number, message: string): void
   response.end(message);
 }
 
-async function route(options: HttpServerOptions, token: string, port: number, request: IncomingMessage, response: ServerResponse): Promise<void> {
+interface RouteContext {
+  options: HttpServerOptions;
+  token: string;
+  port: number;
+  handleEvents: (request: IncomingMessage, response: ServerResponse) => void;
+}
+
+async function route({ options, token, port, handleEvents }: RouteContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
   setSecurityHeaders(response);
   if (!hostAllowed(request, port)) return refuse(response, 421, 'Unknown Host header.');
   // CORS preflights are refused outright: nothing here is meant for another origin.
@@ -55,7 +62,7 @@ async function route(options: HttpServerOptions, token: string, port: number, re
     if (!tokenMatches(request, token)) {
       return sendApiError(response, new ApiError('UNAUTHORIZED', 'Missing or wrong launch token: reopen the URL printed by ichtriage.'));
     }
-    if (url.pathname === '/api/events' && request.method === 'GET') return handleEvents(options.api, request, response);
+    if (url.pathname === '/api/events' && request.method === 'GET') return handleEvents(request, response);
     const call = /^\/api\/call\/([A-Za-z]+)$/.exec(url.pathname);
     if (call) return handleCall(options.api, call[1]!, request, response);
     return sendApiError(response, new ApiError('NOT_FOUND', `No API route ${url.pathname}.`));
@@ -67,9 +74,10 @@ async function route(options: HttpServerOptions, token: string, port: number, re
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const token = options.token ?? newLaunchToken();
+  const handleEvents = createEventStreams(options.api);
   let port = 0;
   const server = createServer((request, response) => {
-    route(options, token, port, request, response).catch((error: unknown) => {
+    route({ options, token, port, handleEvents }, request, response).catch((error: unknown) => {
       if (!response.headersSent) sendApiError(response, toApiError(error));
       else response.destroy();
     });

@@ -1,5 +1,6 @@
 import type { TriageApi } from '../../contract/api.js';
 import { API_METHODS } from '../../contract/api.js';
+import { parseApiArguments } from '../../contract/arguments.js';
 import { ApiError } from '../../contract/errors.js';
 import { log } from '../../log.js';
 import { EVENT_CHANNEL, IPC_CHANNELS, type IpcResult } from './channels.js';
@@ -46,7 +47,7 @@ export function serveIpc(api: TriageApi, ipcMain: IpcMainLike, options: ServeIpc
       }
       try {
         const call = api[method] as (...a: unknown[]) => Promise<unknown>;
-        return { ok: true, value: await call.apply(api, args) };
+        return { ok: true, value: await call.apply(api, parseApiArguments(method, args)) };
       } catch (error) {
         return failure(error);
       }
