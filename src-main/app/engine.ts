@@ -32,6 +32,8 @@ export interface EngineOptions {
   rescanMs?: number;
   /** Largest file read from the inbox, in bytes (default 256 MB); larger files are rejected unread. */
   maxFileBytes?: number;
+  /** While the database cannot be written (disk full), how often intake tries again (default 5 s). */
+  storageRetryMs?: number;
 }
 
 export interface Engine {
@@ -74,6 +76,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const pipeline = new TriagePipeline(store, inference, card, {
     ...DEFAULT_PIPELINE_OPTIONS,
     settleMs: options.settleMs ?? DEFAULT_PIPELINE_OPTIONS.settleMs,
+    storageRetryMs: options.storageRetryMs ?? DEFAULT_PIPELINE_OPTIONS.storageRetryMs,
     quarantineDir,
     pathRoot: inbox,
   });
