@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AIR_HU } from '../../src-main/domain/instance.js';
 import { decodeDicom, readHeader } from '../../src-main/pipeline/decode/index.js';
-import { el, syntheticCt, type SyntheticCtOptions } from './synthetic-dicom.js';
+import { el, syntheticCt, type SyntheticCtOptions, type SyntheticElement } from './synthetic-dicom.js';
 
 function decodeHu(options: SyntheticCtOptions, writeOptions?: { fileMeta?: boolean; implicit?: boolean }) {
   const outcome = decodeDicom(syntheticCt(options, writeOptions), 'synthetic.dcm');
@@ -118,7 +118,27 @@ describe('rejections a sample file does not cover', () => {
   it('pixel data shorter than the image: a failure, never zero-filled', () => {
     const outcome = rejection({ rows: 4, columns: 4, patterns: [0, 0] });
     assert.equal(outcome.code, 'DECODE_FAILED');
-    assert.match(outcome.reason, /needs 32/);
+    assert.match(outcome.reason, /holds 4 bytes, Rows x Columns x BitsAllocated describe 32/);
+  });
+
+  it('pixel data longer than the image (Rows too small for it): a failure, never a cropped image', () => {
+    const outcome = rejection({ rows: 1, columns: 2, patterns: [0, 0, 0, 0] });
+    assert.equal(outcome.code, 'DECODE_FAILED');
+    assert.match(outcome.reason, /holds 8 bytes, Rows x Columns x BitsAllocated describe 4/);
+  });
+
+  it('a pixel description no writer produces: BitsStored, HighBit or PixelRepresentation out of range', () => {
+    const cases: [SyntheticElement, RegExp][] = [
+      [el(0x0028, 0x0101, 'US', [17]), /BitsStored 17 with BitsAllocated 16/],
+      [el(0x0028, 0x0101, 'US', [0]), /BitsStored 0/],
+      [el(0x0028, 0x0102, 'US', [7]), /HighBit 7 with BitsStored 16/],
+      [el(0x0028, 0x0103, 'US', [7]), /PixelRepresentation 7/],
+    ];
+    for (const [element, reason] of cases) {
+      const outcome = rejection({ patterns: [0, 0], extra: [element] });
+      assert.equal(outcome.code, 'DECODE_FAILED');
+      assert.match(outcome.reason, reason);
+    }
   });
 
   it('an unknown transfer syntax', () => {

@@ -59,6 +59,8 @@ export function checkEligibility(dataSet: dicomParser.DataSet, header: InstanceH
   if (pixel.bitsAllocated !== 8 && pixel.bitsAllocated !== 16) {
     return fail('DECODE_FAILED', `BitsAllocated ${pixel.bitsAllocated} is not supported for CT (8 or 16)`);
   }
+  const inconsistent = inconsistentPixelDescription(pixel);
+  if (inconsistent) return fail('DECODE_FAILED', `inconsistent pixel description: ${inconsistent}`);
 
   const warnings: CodedWarning[] = [];
   let secondaryCaptureHu = false;
@@ -88,4 +90,15 @@ export function checkEligibility(dataSet: dicomParser.DataSet, header: InstanceH
     warnings.push({ code: 'NON_CONFORMING_UID', message: `${badUids.join(', ')} not a conforming DICOM UID; used as an identifier as is` });
   }
   return { ok: true, syntax, secondaryCaptureHu, bitsAllocated: pixel.bitsAllocated, warnings };
+}
+
+/**
+ * Values that no writer produces for a real image: read as they say, they would turn good pixels
+ * into a different (wrong) image rather than fail, so they are rejected.
+ */
+function inconsistentPixelDescription(pixel: PixelModule): string | null {
+  if (pixel.pixelRepresentation !== 0 && pixel.pixelRepresentation !== 1) return `PixelRepresentation ${pixel.pixelRepresentation} (0 or 1)`;
+  if (pixel.bitsStored < 1 || pixel.bitsStored > pixel.bitsAllocated) return `BitsStored ${pixel.bitsStored} with BitsAllocated ${pixel.bitsAllocated}`;
+  if (pixel.highBit !== pixel.bitsStored - 1) return `HighBit ${pixel.highBit} with BitsStored ${pixel.bitsStored} (must be BitsStored - 1)`;
+  return null;
 }

@@ -18,8 +18,10 @@ export function readFrameSamples(dataSet: dicomParser.DataSet, pixel: PixelModul
 
   if (syntax.encoding === 'native') {
     if (element.encapsulatedPixelData) return fail('DECODE_FAILED', `encapsulated pixel data in a native syntax (${syntax.name})`);
-    if (element.length < expected) {
-      return fail('DECODE_FAILED', `Pixel Data holds ${element.length} bytes, the image needs ${expected}`);
+    // Exactly the image (plus the pad byte that keeps an odd length even): any other length means
+    // Rows, Columns or BitsAllocated do not describe these pixels, and reading them would draw a wrong image.
+    if (element.length !== expected && element.length !== expected + 1) {
+      return fail('DECODE_FAILED', `Pixel Data holds ${element.length} bytes, Rows x Columns x BitsAllocated describe ${expected}`);
     }
     const view = dataSet.byteArray.subarray(element.dataOffset, element.dataOffset + expected);
     return { ok: true, samples: syntax.bigEndian ? swapToLittleEndian(view, bytesPerSample) : view };
@@ -37,10 +39,10 @@ export function readFrameSamples(dataSet: dicomParser.DataSet, pixel: PixelModul
     const message = error instanceof Error ? error.message : String(error);
     return fail('DECODE_FAILED', `${syntax.name} codec could not decode the frame (${message})`);
   }
-  if (samples.length < expected) {
-    return fail('DECODE_FAILED', `${syntax.name} codec returned ${samples.length} bytes, the image needs ${expected}`);
+  if (samples.length !== expected) {
+    return fail('DECODE_FAILED', `${syntax.name} codec returned ${samples.length} bytes, Rows x Columns x BitsAllocated describe ${expected}`);
   }
-  return { ok: true, samples: samples.length === expected ? samples : samples.subarray(0, expected) };
+  return { ok: true, samples };
 }
 
 function swapToLittleEndian(view: Uint8Array, bytesPerSample: number): Uint8Array {
