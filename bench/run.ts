@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -8,6 +8,7 @@ import { decompressWithDcmtk, generatePhantomStudy, replicateSeries } from './fi
 import { measureIngest, round } from './ingest.bench.js';
 import { measureLatency } from './latency.bench.js';
 import { REPO_ROOT_DIR, SHARED_DATA_DIR } from './paths.js';
+import { RESULTS_FILE, writeResults } from './results-file.js';
 
 const run = promisify(execFile);
 
@@ -57,7 +58,6 @@ try {
   results.worklist = { error: (error as Error).message.split('\n')[0] };
 }
 
-const out = path.join(REPO_ROOT_DIR, 'bench', 'results.json');
-await writeFile(out, JSON.stringify(results, null, 2) + '\n');
+await writeResults(results);
 process.stdout.write(JSON.stringify(results, null, 2) + '\n');
-step(`wrote ${out}`);
+step(`wrote ${RESULTS_FILE}`);
