@@ -90,9 +90,9 @@ describe('browser-mode HTTP server boundary: arguments, body sizes, event stream
     assert.equal(api.calls.length, callsBefore);
     assert.equal(logged.join('\n'), '');
 
-    // The capture does see engine failures: a well-typed call the engine fails on is logged with its stack.
+    // The capture does see engine failures: a well-typed call the engine fails on is logged with its stack (escaped onto one line).
     assert.equal((await call('compare', JSON.stringify({ args: [{ reference: 'majority' }] }))).status, 500);
-    assert.ok(logged.some((line) => line.includes('boom') && /\n\s+at /.test(line)), logged.join('\n'));
+    assert.ok(logged.some((line) => line.includes('boom') && /\\n\s+at /.test(line)), logged.join('\n'));
   });
 
   // Only the first few bytes of the declared 50 MB are ever sent: a server that read on would hang here.
