@@ -85,8 +85,7 @@ async function engineFuzz(sample: number, engineSeed: number) {
     await engine.whenIdle();
     const outcomes = engine.store.db.prepare('SELECT outcome, COUNT(*) AS n FROM files GROUP BY outcome').all() as { outcome: string; n: number }[];
     const handled = outcomes.reduce((sum, o) => sum + o.n, 0);
-    const goodStudiesTriaged = engine.store
-      .listStudyRows()
+    const goodStudiesTriaged = engine.store.studies.list()
       .filter((s) => goodStudies.has(s.studyInstanceUid) && s.state === 'done').length;
     return {
       files: sample + 5,

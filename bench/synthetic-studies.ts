@@ -36,6 +36,7 @@ export function syntheticStudies(count: number): StudySummary[] {
       seriesCount: 1 + Math.floor(random() * 3),
       scores,
       drivingSeriesUid: scores ? `2.25.${i}.1` : null,
+      model: scores ? { name: 'synthetic', version: '0' } : null,
       flagged: flaggedClasses.length > 0,
       flaggedClasses,
       warningCount: Math.floor(random() * 2),

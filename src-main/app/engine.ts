@@ -6,7 +6,7 @@ import { DEFAULT_PIPELINE_OPTIONS, TriagePipeline, type IntakeStatus } from '../
 import { listFiles, watchInbox, type InboxWatcher } from '../pipeline/inbox/index.js';
 import { defaultModelDir } from '../pipeline/infer/detector.js';
 import { InferenceClient } from '../pipeline/infer/inference-client.js';
-import type { ModelCard } from '../pipeline/infer/model-card.js';
+import type { ModelCard } from '../domain/model-card.js';
 import { TriageService } from '../services/triage-service.js';
 import { TriageStore } from '../store/triage-store.js';
 
@@ -38,8 +38,14 @@ export interface EngineOptions {
 
 export interface Engine {
   api: TriageApi;
-  card: ModelCard;
-  provider: string;
+  /** The model in use now (it changes with useModel). */
+  readonly card: ModelCard;
+  readonly provider: string;
+  /**
+   * Loads another model folder (refused with the reason when its card or hashes fail; the running
+   * model stays) and re-scores every stored study with it in the background.
+   */
+  useModel(modelDir: string): Promise<void>;
   /** Triage these files or folders (recursively). */
   ingestPaths(paths: string[]): Promise<void>;
   /** Resolves when everything offered so far is triaged or rejected. */
@@ -57,16 +63,18 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   // the inbox folder is reached through a link.
   const inbox = options.inbox ? resolveInbox(options.inbox) : null;
   const store = new TriageStore(options.dbPath);
+  const startInference = (dir: string) =>
+    InferenceClient.start({
+      modelDir: dir,
+      ...(options.providers ? { providers: options.providers } : {}),
+      ...(options.threads ? { threads: options.threads } : {}),
+      ...(options.maxFileBytes ? { maxFileBytes: options.maxFileBytes } : {}),
+    });
   let inference: InferenceClient;
   let card: ModelCard;
   let provider: string;
   try {
-    ({ client: inference, card, provider } = await InferenceClient.start({
-      modelDir,
-      ...(options.providers ? { providers: options.providers } : {}),
-      ...(options.threads ? { threads: options.threads } : {}),
-      ...(options.maxFileBytes ? { maxFileBytes: options.maxFileBytes } : {}),
-    }));
+    ({ client: inference, card, provider } = await startInference(modelDir));
   } catch (error) {
     store.close();
     throw error;
@@ -85,7 +93,10 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   pipeline.on('rejected', (rejection) => service.emit({ type: 'file-rejected', path: rejection.path, reason: `${rejection.code}: ${rejection.reason}` }));
   pipeline.on('progress', (done, total) => service.emit({ type: 'progress', message: 'analysing slices', done, total }));
   pipeline.on('intake', (status) => service.emit({ type: 'intake-status', ...status }));
-  pipeline.resume();
+  pipeline.on('rescore', (done, total) =>
+    service.emit({ type: 'progress', message: `re-scoring studies with ${pipeline.card.name} ${pipeline.card.version}`, done, total }),
+  );
+  await pipeline.resume();
 
   let watcher: InboxWatcher | null = null;
   let rescan: NodeJS.Timeout | null = null;
@@ -103,8 +114,20 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
 
   return {
     api: service,
-    card,
-    provider,
+    get card() {
+      return pipeline.card;
+    },
+    get provider() {
+      return provider;
+    },
+    async useModel(dir) {
+      const next = await startInference(dir);
+      const previous = await pipeline.useModel(next.client, next.card);
+      service.useModel(next.card);
+      inference = next.client;
+      provider = next.provider;
+      await previous.close();
+    },
     store,
     async ingestPaths(paths) {
       await pipeline.offer(await listFiles(paths));

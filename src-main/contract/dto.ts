@@ -34,6 +34,8 @@ export interface StudySummary {
   scores: ClassScores | null;
   /** The series whose score drove the study score. */
   drivingSeriesUid: string | null;
+  /** The model that produced `scores`; the flags use its thresholds (null until scored). */
+  model: { name: string; version: string } | null;
   flagged: boolean;
   flaggedClasses: IchClass[];
   warningCount: number;

@@ -2,14 +2,15 @@ import { EventEmitter } from 'node:events';
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { ICH_CLASSES, scoresFromArray } from '../contract/classes.js';
-import type { Rejection, RejectionCode } from '../contract/warnings.js';
+import type { CodedWarning, Rejection, RejectionCode } from '../contract/warnings.js';
 import { log } from '../log.js';
 import type { SeriesRow, TriageStore } from '../store/triage-store.js';
 import { assembleSeries } from './assemble/index.js';
 import { quarantineFile, UNREADABLE_CODES } from './inbox/index.js';
 import { describeFileType, notRegularFileReason } from './inbox/read-inbox-file.js';
 import type { SliceInference } from './infer/inference-client.js';
-import type { ModelCard } from './infer/model-card.js';
+import { modelIdentity, type ModelCard } from '../domain/model-card.js';
+import { studyStateOf } from '../domain/study-state.js';
 import type { SliceAnalysis } from './infer/slice-analyser.js';
 import { scoreSeries, scoreStudy } from './triage/index.js';
 import { isStorageFault } from '../store/storage-fault.js';
@@ -55,6 +56,8 @@ export interface PipelineEvents {
   /** Files analysed since the queue was last empty, and how many that run holds in all. */
   progress: [done: number, total: number];
   intake: [status: IntakeStatus];
+  /** Studies re-scored by the current model out of those another model had scored. */
+  rescore: [done: number, total: number];
 }
 
 interface PendingFile {
@@ -65,6 +68,14 @@ interface PendingFile {
   attempts: number;
   /** Analysed alone, after its batch made the inference worker fail. */
   isolated: boolean;
+}
+
+/** Studies another model scored, being re-scored by the current one. */
+interface Rescoring {
+  total: number;
+  done: number;
+  /** Per study, its series still waiting for the current model. */
+  waiting: Map<number, Set<number>>;
 }
 
 /**
@@ -94,22 +105,106 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
   /** Series whose triage could not be saved; triaged again when storage works. */
   private readonly seriesAwaitingStorage = new Set<number>();
 
+  /** The stored id of the running model: every result records it. */
+  private modelId: number;
+  private rescoring: Rescoring | null = null;
+  /** Set while the model is being replaced: no new batch or triage starts. */
+  private switchingModel = false;
+
   constructor(
     private readonly store: TriageStore,
-    private readonly inference: SliceInference,
-    readonly card: ModelCard,
+    private inference: SliceInference,
+    private cardInUse: ModelCard,
     private readonly options: PipelineOptions = DEFAULT_PIPELINE_OPTIONS,
   ) {
     super();
+    this.modelId = store.models.ensure(modelIdentity(cardInUse), cardInUse.thresholds);
   }
 
-  /** Picks up series that were not finished when the engine last stopped. */
-  resume(): void {
-    for (const series of this.store.unfinishedSeries()) {
+  get card(): ModelCard {
+    return this.cardInUse;
+  }
+
+  /**
+   * Picks up series that were not finished when the engine last stopped, and re-scores, in the
+   * background, every study that another model scored (results from before models were recorded
+   * count as this model's when they name it).
+   */
+  async resume(): Promise<void> {
+    this.store.models.adoptUnrecorded(this.modelId, modelIdentity(this.cardInUse));
+    for (const series of this.store.series.unfinished()) {
       log.info(`resuming series ${series.seriesInstanceUid} (${series.sliceCount} slices stored)`);
+      if (this.store.instances.ofSeries(series.id).some((i) => i.modelId !== this.modelId)) continue; // re-scored below
       this.lastArrival.set(series.id, Date.now());
       this.scheduleSettle(series.id);
     }
+    await this.rescoreOtherModelsStudies();
+  }
+
+  /**
+   * Runs another model from now on: waits for the batch and triages in flight, switches, then
+   * re-scores every stored study with it, flagged studies first, oldest first. Until its turn a
+   * study keeps the scores, name and thresholds of the model that scored it. Returns the previous
+   * inference for the caller to close.
+   */
+  async useModel(inference: SliceInference, card: ModelCard): Promise<SliceInference> {
+    this.switchingModel = true;
+    try {
+      while (this.pumping || this.triaging.size > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      const previous = this.inference;
+      this.inference = inference;
+      this.cardInUse = card;
+      this.modelId = this.store.models.ensure(modelIdentity(card), card.thresholds);
+      log.info(`model ${card.name} ${card.version} in use; re-scoring the studies of other models`);
+      return previous;
+    } finally {
+      this.switchingModel = false;
+      await this.rescoreOtherModelsStudies();
+      void this.pump();
+    }
+  }
+
+  /** Queues the files of every series another model scored, for the current model to analyse again. */
+  private async rescoreOtherModelsStudies(): Promise<void> {
+    const studies = this.store.studies.scoredByOtherModels(this.modelId);
+    if (studies.length === 0) return;
+    const rescoring: Rescoring = this.rescoring ?? { total: 0, done: 0, waiting: new Map() };
+    this.rescoring = rescoring;
+    for (const study of studies) {
+      if (rescoring.waiting.has(study.id)) continue;
+      rescoring.total++;
+      const waiting = new Set<number>();
+      rescoring.waiting.set(study.id, waiting);
+      for (const series of this.store.series.ofStudy(study.id)) {
+        const stale = this.store.instances.ofSeries(series.id).filter((i) => i.modelId !== this.modelId);
+        if (stale.length === 0) continue;
+        const files: PendingFile[] = [];
+        for (const instance of stale) {
+          const file = await this.pendingFile(instance.path, 0, { reanalyse: true });
+          if (file?.kind === 'regular') files.push(file);
+        }
+        if (files.length === 0) {
+          log.warn(`series ${series.seriesInstanceUid}: its files are gone, it keeps the results of the model that scored it`);
+          continue;
+        }
+        waiting.add(series.id);
+        for (const file of files) this.enqueue(file);
+      }
+      this.seriesRescored(study.id, null);
+    }
+  }
+
+  /** Counts a study as re-scored once none of its series waits for the current model. */
+  private seriesRescored(studyId: number, seriesId: number | null): void {
+    const rescoring = this.rescoring;
+    const waiting = rescoring?.waiting.get(studyId);
+    if (!rescoring || !waiting) return;
+    if (seriesId !== null) waiting.delete(seriesId);
+    if (waiting.size > 0) return;
+    rescoring.waiting.delete(studyId);
+    rescoring.done++;
+    this.emit('rescore', rescoring.done, rescoring.total);
+    if (rescoring.waiting.size === 0) this.rescoring = null;
   }
 
   /**
@@ -131,7 +226,7 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
    * The file as a queue entry, or null when it is gone, already queued or already handled as it is
    * now. lstat, not stat: a symbolic link is never followed out of the inbox.
    */
-  private async pendingFile(filePath: string, attempts: number): Promise<(PendingFile & { kind: string }) | null> {
+  private async pendingFile(filePath: string, attempts: number, options: { reanalyse?: boolean } = {}): Promise<(PendingFile & { kind: string }) | null> {
     if (this.closed || this.queuedPaths.has(filePath)) return null;
     let info;
     try {
@@ -139,7 +234,7 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
     } catch {
       return null; // gone before we got to it: nothing to lose
     }
-    if (info.isDirectory() || this.alreadyHandled(filePath, info.size, info.mtimeMs)) return null;
+    if (info.isDirectory() || (!options.reanalyse && this.alreadyHandled(filePath, info.size, info.mtimeMs))) return null;
     const kind = info.isFile() ? 'regular' : describeFileType(info);
     return { path: filePath, size: info.size, mtimeMs: info.mtimeMs, queuedAt: Date.now(), attempts, isolated: false, kind };
   }
@@ -147,7 +242,7 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
   /** A store that cannot be read is a storage fault: the file is queued (and waits) rather than dropped. */
   private alreadyHandled(filePath: string, size: number, mtimeMs: number): boolean {
     try {
-      return this.store.fileHandled(filePath, size, mtimeMs);
+      return this.store.files.isHandled(filePath, size, mtimeMs);
     } catch (error) {
       if (isStorageFault(error)) return false;
       throw error;
@@ -200,7 +295,7 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
   }
 
   private isIdle(): boolean {
-    return !this.failure && !this.storageFault && !this.pumping && this.queue.length === 0 && this.settleTimers.size === 0 && this.triaging.size === 0 && this.retryTimers.size === 0;
+    return !this.failure && !this.storageFault && !this.switchingModel && !this.pumping && this.queue.length === 0 && this.settleTimers.size === 0 && this.triaging.size === 0 && this.retryTimers.size === 0;
   }
 
   private checkIdle(): void {
@@ -214,7 +309,7 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
     if (this.pumping || this.waitingForStorage()) return;
     this.pumping = true;
     try {
-      while (this.queue.length > 0 && !this.closed && !this.waitingForStorage()) {
+      while (this.queue.length > 0 && !this.closed && !this.waitingForStorage() && !this.switchingModel) {
         // A file that failed its batch is analysed alone, so it can only fail itself.
         const batch = this.queue[0]!.isolated ? this.queue.splice(0, 1) : this.queue.splice(0, this.options.batchSize);
         this.inFlight = batch;
@@ -317,8 +412,8 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
       return;
     }
     const stored = this.store.transaction(() => {
-      const { studyId, seriesId } = this.store.ensureSeries(result.header);
-      const instanceId = this.store.insertInstance(seriesId, {
+      const { studyId, seriesId } = this.store.series.ensure(this.store.studies.ensure(result.header), result.header);
+      const instanceId = this.store.instances.upsert(seriesId, {
         path: file.path,
         header: result.header,
         warnings: result.warnings,
@@ -327,9 +422,13 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
         cam: result.cam,
         camHeight: this.card.camSize[0],
         camWidth: this.card.camSize[1],
+        modelId: this.modelId,
       });
-      this.store.recordFile(file.path, file.size, file.mtimeMs, instanceId === null ? 'duplicate' : 'instance');
-      if (instanceId !== null) this.store.refreshStudyState(studyId);
+      this.store.files.record(file.path, file.size, file.mtimeMs, instanceId === null ? 'duplicate' : 'instance');
+      if (instanceId !== null) {
+        this.store.series.markArrival(seriesId);
+        this.refreshStudyState(studyId);
+      }
       return { studyId, seriesId, instanceId };
     });
     if (stored.instanceId === null) {
@@ -368,8 +467,8 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
       }
     }
     this.store.transaction(() => {
-      this.store.addRejection({ path: file.path, code, reason, quarantinedPath });
-      this.store.recordFile(file.path, file.size, file.mtimeMs, 'rejected');
+      this.store.rejections.add({ path: file.path, code, reason, quarantinedPath });
+      this.store.files.record(file.path, file.size, file.mtimeMs, 'rejected');
     });
     log.warn(`rejected ${this.displayPath(file.path)}: ${code}: ${reason}`);
     this.emit('rejected', { path: file.path, code, reason });
@@ -401,7 +500,7 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
       this.seriesAwaitingStorage.add(seriesId);
       return;
     }
-    if (this.queue.some(arrivedEarlier) || this.inFlight.some(arrivedEarlier) || this.triaging.has(seriesId)) {
+    if (this.switchingModel || this.queue.some(arrivedEarlier) || this.inFlight.some(arrivedEarlier) || this.triaging.has(seriesId)) {
       this.settleTimers.set(seriesId, setTimeout(() => this.settle(seriesId, due), 50));
       return;
     }
@@ -412,13 +511,13 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
     this.triaging.add(seriesId);
     let studyId: number | null = null;
     try {
-      const series = this.store.getSeries(seriesId)!;
+      const series = this.store.series.get(seriesId)!;
       studyId = series.studyId;
-      this.store.setSeriesState(seriesId, 'analysing');
-      this.store.refreshStudyState(series.studyId);
+      this.store.series.setState(seriesId, 'analysing');
+      this.refreshStudyState(series.studyId);
       this.emit('study', series.studyId);
       await this.runSequenceModel(series);
-      this.store.audit('engine', 'series-triaged', series.studyId, { seriesInstanceUid: series.seriesInstanceUid });
+      this.store.audit.record('engine', 'series-triaged', series.studyId, { seriesInstanceUid: series.seriesInstanceUid });
       this.storageWorks();
     } catch (error) {
       if (isStorageFault(error)) {
@@ -437,9 +536,10 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
   private markSeriesFailed(seriesId: number, error: Error): void {
     log.error(`series ${seriesId} failed: ${error.message}`);
     try {
-      const series = this.store.getSeries(seriesId)!;
-      this.store.setSeriesState(seriesId, 'error', error.message);
-      this.store.refreshStudyState(series.studyId);
+      const series = this.store.series.get(seriesId)!;
+      this.store.series.setState(seriesId, 'error', error.message);
+      this.refreshStudyState(series.studyId);
+      this.seriesRescored(series.studyId, seriesId);
     } catch (storeError) {
       if (!isStorageFault(storeError)) throw storeError;
       this.seriesAwaitingStorage.add(seriesId);
@@ -457,11 +557,29 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
     }
   }
 
+  private refreshStudyState(studyId: number): void {
+    const { state, errorReason } = studyStateOf(this.store.series.ofStudy(studyId));
+    this.store.studies.setState(studyId, state, errorReason);
+  }
+
+  /**
+   * Assembly -> sequence model -> series score -> study score, from the slices the current model
+   * analysed only (a slice another model analysed and that cannot be read again is left out, never
+   * mixed in).
+   */
   private async runSequenceModel(series: SeriesRow): Promise<void> {
-    const instances = this.store.instancesOfSeries(series.id, { withEmbedding: true });
+    const all = this.store.instances.ofSeries(series.id, { withEmbedding: true });
+    const instances = all.filter((i) => i.modelId === this.modelId);
+    if (instances.length === 0) {
+      // Nothing of this series is the current model's (its files are gone): it keeps its old result.
+      this.store.series.setState(series.id, series.scores ? 'done' : 'error', series.scores ? null : 'no slice could be analysed by the current model');
+      this.refreshStudyState(series.studyId);
+      this.seriesRescored(series.studyId, series.id);
+      return;
+    }
     const byPath = new Map(instances.map((i) => [i.path, i]));
     const assembled = assembleSeries(instances.map((i) => ({ path: i.path, header: i.header })));
-    const ordered = assembled.slices.map((s) => byPath.get(s.path)!);
+    const ordered = assembled.slices.map((slice) => byPath.get(slice.path)!);
     const e = this.card.embeddingSize;
     const s = ordered.length;
     const embedding = new Float32Array(s * e);
@@ -472,25 +590,39 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
     });
     const probs = await this.inference.scan(embedding, cnnProbs, s);
     const seriesScore = scoreSeries(probs, s);
-    const sliceWarnings = instances.flatMap((i) => i.warnings);
-    this.store.saveSeriesTriage(
-      {
+    const left = all.length - instances.length;
+    const leftOut: CodedWarning[] = left > 0 ? [{ code: 'SLICE_SKIPPED', message: `${left} slices analysed by another model could not be read again and are left out.` }] : [];
+    this.store.transaction(() => {
+      this.store.instances.place(
+        series.id,
+        ordered.map((instance, i) => ({ instanceId: instance.id, sliceIndex: i, z: assembled.slices[i]!.z, scores: scoresFromArray(probs, i * ICH_CLASSES.length) })),
+      );
+      this.store.series.saveTriage({
         seriesId: series.id,
+        modelId: this.modelId,
         tiltDegrees: assembled.tiltDegrees,
         spacingMm: assembled.spacingMm,
-        warnings: [...assembled.warnings, ...uniqueByCode(sliceWarnings)],
-        slices: ordered.map((instance, i) => ({
-          instanceId: instance.id,
-          sliceIndex: i,
-          z: assembled.slices[i]!.z,
-          scores: scoresFromArray(probs, i * ICH_CLASSES.length),
-        })),
+        warnings: [...assembled.warnings, ...uniqueByCode(instances.flatMap((i) => i.warnings)), ...leftOut],
         scores: seriesScore.scores,
         mostSuspiciousSlice: seriesScore.mostSuspiciousSlice,
-      },
-      { name: this.card.name, version: this.card.version },
-      (done) => scoreStudy(done.map((d) => ({ seriesInstanceUid: d.seriesInstanceUid, scores: d.scores! }))),
-    );
+      });
+      this.scoreStudy(series.studyId);
+      this.refreshStudyState(series.studyId);
+    });
+    this.seriesRescored(series.studyId, series.id);
+  }
+
+  /**
+   * Study score = max over its series the current model scored. While another of its series still
+   * waits to be re-scored, the study keeps the score (and model, and thresholds) it had.
+   */
+  private scoreStudy(studyId: number): void {
+    const waiting = this.rescoring?.waiting.get(studyId);
+    const done = this.store.series.ofStudy(studyId).filter((s) => s.state === 'done' && s.scores);
+    if (done.some((s) => s.modelId !== this.modelId && waiting?.has(s.id))) return;
+    const current = done.filter((s) => s.modelId === this.modelId);
+    const score = scoreStudy(current.map((s) => ({ seriesInstanceUid: s.seriesInstanceUid, scores: s.scores! })));
+    this.store.studies.saveScore(studyId, score, { id: this.modelId, name: this.card.name, version: this.card.version });
   }
 }
 

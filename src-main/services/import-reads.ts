@@ -24,10 +24,10 @@ export function importReadsCsv(
     parsed,
     {
       findStudyByName: (name) => {
-        const studies = store.findStudiesByPatient(name);
+        const studies = store.studies.findByPatient(name);
         return studies.length === 1 ? studies[0]!.id : null;
       },
-      findStudyBySop: (sop) => store.findSliceBySop(sop),
+      findStudyBySop: (sop) => store.instances.findSliceBySop(sop),
     },
     reader ? { rsnaReader: reader } : {},
   );
@@ -35,8 +35,8 @@ export function importReadsCsv(
   store.transaction(() => {
     for (const read of matched.reads) {
       // Imported findings stay as stated: a class a CSV does not mention is unknown, not absent.
-      const stored = store.insertRead({ ...read, findings: read.findings as Record<string, boolean>, source });
-      store.audit(read.reader, 'read-imported', read.studyId, { readId: stored.id, source });
+      const stored = store.reads.insert({ ...read, findings: read.findings as Record<string, boolean>, source });
+      store.audit.record(read.reader, 'read-imported', read.studyId, { readId: stored.id, source });
     }
   });
   return {

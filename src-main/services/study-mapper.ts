@@ -1,11 +1,11 @@
 import { ICH_CLASSES, type ClassScores, type IchClass } from '../contract/classes.js';
 import type { Read, ReadSummary, SeriesDetail, StudySummary } from '../contract/dto.js';
 import { flaggedClasses } from '../pipeline/triage/index.js';
-import type { InstanceRow, SeriesRow, StoredRead, StudyRow } from '../store/triage-store.js';
+import type { InstanceRow, ModelRow, SeriesRow, StoredRead, StudyRow } from '../store/triage-store.js';
 
-/** Store rows -> the contract's DTOs. Flags are computed against the running model's thresholds. */
-export function toStudySummary(row: StudyRow, thresholds: ClassScores, latestRead: StoredRead | null): StudySummary {
-  const flagged = row.scores ? flaggedClasses(row.scores, thresholds) : [];
+/** Store rows -> the contract's DTOs. A study is flagged by the thresholds of the model that scored it. */
+export function toStudySummary(row: StudyRow, model: ModelRow | null, latestRead: StoredRead | null): StudySummary {
+  const flagged = row.scores && model ? flaggedClasses(row.scores, model.thresholds) : [];
   return {
     studyId: row.id,
     studyInstanceUid: row.studyInstanceUid,
@@ -22,6 +22,7 @@ export function toStudySummary(row: StudyRow, thresholds: ClassScores, latestRea
     seriesCount: row.seriesCount,
     scores: row.scores,
     drivingSeriesUid: row.drivingSeriesUid,
+    model: model ? { name: model.name, version: model.version } : null,
     flagged: flagged.includes('any'),
     flaggedClasses: flagged,
     warningCount: row.warningCount,

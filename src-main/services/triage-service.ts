@@ -19,8 +19,8 @@ import type {
 import { ApiError } from '../contract/errors.js';
 import type { Rejection } from '../contract/warnings.js';
 import { decodeFile } from '../pipeline/decode/index.js';
-import type { ModelCard } from '../pipeline/infer/model-card.js';
-import type { StoredRead, TriageStore } from '../store/triage-store.js';
+import { modelIdentity, type ModelCard } from '../domain/model-card.js';
+import type { ModelRow, StoredRead, StudyRow, TriageStore } from '../store/triage-store.js';
 import { compareStudies } from './compare-studies.js';
 import { importReadsCsv } from './import-reads.js';
 import { completeFindings, toRead, toSeriesDetail, toStudySummary } from './study-mapper.js';
@@ -34,17 +34,57 @@ export class TriageService implements TriageApi {
   /** The last intake status, so a UI that connects while intake is paused learns it at once. */
   private intakeStatus: Extract<EngineEvent, { type: 'intake-status' }> | null = null;
 
+  private modelId: number;
+  /** Models that scored stored studies, by id (a handful: cached for the life of the engine). */
+  private readonly models = new Map<number, ModelRow>();
+
   constructor(
     private readonly store: TriageStore,
-    private readonly card: ModelCard,
+    private card: ModelCard,
   ) {
     this.events.setMaxListeners(100);
+    this.modelId = store.models.ensure(modelIdentity(card), card.thresholds);
+  }
+
+  /** The model for getModel, comparisons, and studies not yet scored. */
+  useModel(card: ModelCard): void {
+    this.card = card;
+    this.modelId = this.store.models.ensure(modelIdentity(card), card.thresholds);
   }
 
   /** Pushes a study's current row to every subscriber. */
   publishStudy(studyId: number): void {
-    const row = this.store.getStudyRow(studyId);
-    if (row) this.emit({ type: 'study-updated', study: toStudySummary(row, this.card.thresholds, this.latestRead(studyId)) });
+    const row = this.store.studies.get(studyId);
+    if (row) this.emit({ type: 'study-updated', study: this.summary(row, this.latestRead(studyId)) });
+  }
+
+  /** A study flagged by the thresholds of the model that scored it, naming that model. */
+  private summary(row: StudyRow, latestRead: StoredRead | null): StudySummary {
+    return toStudySummary(row, this.scoringModel(row), latestRead);
+  }
+
+  /** The model that scored this study, with its thresholds (the running model's until one has). */
+  private studyModelInfo(row: StudyRow): ModelInfo {
+    const scoring = this.scoringModel(row);
+    const current = this.modelInfo();
+    if (!scoring || scoring.id === this.modelId) return current;
+    return {
+      ...current,
+      name: scoring.name,
+      version: scoring.version,
+      thresholds: scoring.thresholds,
+      intendedUse: `Scored by an earlier model; ${current.name} v${current.version} re-scores it in the background. ${current.intendedUse}`,
+    };
+  }
+
+  private scoringModel(row: StudyRow): ModelRow | null {
+    if (row.modelId === null) return null;
+    let model = this.models.get(row.modelId);
+    if (!model) {
+      model = this.store.models.get(row.modelId) ?? undefined;
+      if (model) this.models.set(row.modelId, model);
+    }
+    return model ?? null;
   }
 
   emit(event: EngineEvent): void {
@@ -53,6 +93,10 @@ export class TriageService implements TriageApi {
   }
 
   async getModel(): Promise<ModelInfo> {
+    return this.modelInfo();
+  }
+
+  private modelInfo(): ModelInfo {
     return {
       name: this.card.name,
       version: this.card.version,
@@ -64,19 +108,18 @@ export class TriageService implements TriageApi {
 
   async listStudies(query: WorklistQuery = {}): Promise<StudySummary[]> {
     const latest = this.latestReads();
-    return this.store
-      .listStudyRows()
-      .map((row) => toStudySummary(row, this.card.thresholds, latest.get(row.id) ?? null))
+    return this.store.studies.list()
+      .map((row) => this.summary(row, latest.get(row.id) ?? null))
       .filter((s) => matchesQuery(s, query));
   }
 
   async getStudy(studyId: number): Promise<StudyDetail> {
     const row = this.requireStudy(studyId);
-    const series = this.store.seriesOfStudy(studyId).map((s) => toSeriesDetail(s, this.store.instancesOfSeries(s.id)));
-    const reads = this.store.listReads(studyId);
+    const series = this.store.series.ofStudy(studyId).map((s) => toSeriesDetail(s, this.store.instances.ofSeries(s.id)));
+    const reads = this.store.reads.list(studyId);
     return {
-      summary: toStudySummary(row, this.card.thresholds, reads[reads.length - 1] ?? null),
-      model: await this.getModel(),
+      summary: this.summary(row, reads[reads.length - 1] ?? null),
+      model: this.studyModelInfo(row),
       series,
       warnings: series.flatMap((s) => s.warnings),
       reads: reads.map(toRead),
@@ -110,7 +153,7 @@ export class TriageService implements TriageApi {
       if (!isIchClass(cls) || typeof value !== 'boolean') throw new ApiError('INVALID_ARGUMENT', `Finding "${cls}" must be a class name with true/false.`);
     }
     const stored = this.store.transaction(() => {
-      const read = this.store.insertRead({
+      const read = this.store.reads.insert({
         studyId: input.studyId,
         reader,
         findings: completeFindings(input.findings ?? {}),
@@ -118,7 +161,7 @@ export class TriageService implements TriageApi {
         sliceMarks: Array.isArray(input.sliceMarks) ? input.sliceMarks : [],
         source: 'ui',
       });
-      this.store.audit(reader, 'read-recorded', input.studyId, { readId: read.id });
+      this.store.audit.record(reader, 'read-recorded', input.studyId, { readId: read.id });
       return read;
     });
     this.publishStudy(input.studyId);
@@ -133,11 +176,11 @@ export class TriageService implements TriageApi {
   }
 
   async compare(request: CompareRequest): Promise<CompareResult> {
-    return compareStudies(this.store, this.card, request.reference || 'majority');
+    return compareStudies(this.store, { id: this.modelId, thresholds: this.card.thresholds }, request.reference || 'majority');
   }
 
   async listRejected(): Promise<Rejection[]> {
-    return this.store.listRejections().map(({ path, code, reason }) => ({ path, code, reason }));
+    return this.store.rejections.list().map(({ path, code, reason }) => ({ path, code, reason }));
   }
 
   subscribe(listener: (event: EngineEvent) => void): () => void {
@@ -147,28 +190,28 @@ export class TriageService implements TriageApi {
   }
 
   private requireStudy(studyId: number) {
-    const row = Number.isInteger(studyId) ? this.store.getStudyRow(studyId) : null;
+    const row = Number.isInteger(studyId) ? this.store.studies.get(studyId) : null;
     if (!row) throw new ApiError('NOT_FOUND', `No study with id ${String(studyId)}.`);
     return row;
   }
 
   private requireSlice(studyId: number, seriesInstanceUid: string, sliceIndex: number) {
     this.requireStudy(studyId);
-    const series = this.store.findSeriesByUid(studyId, seriesInstanceUid);
+    const series = this.store.series.findByUid(studyId, seriesInstanceUid);
     if (!series) throw new ApiError('NOT_FOUND', `Study ${studyId} has no series ${seriesInstanceUid}.`);
-    const instance = Number.isInteger(sliceIndex) ? this.store.instanceAt(series.id, sliceIndex) : null;
+    const instance = Number.isInteger(sliceIndex) ? this.store.instances.at(series.id, sliceIndex) : null;
     if (!instance) throw new ApiError('NOT_FOUND', `Series ${seriesInstanceUid} has no triaged slice ${String(sliceIndex)}.`);
     return instance;
   }
 
   private latestRead(studyId: number): StoredRead | null {
-    const reads = this.store.listReads(studyId);
+    const reads = this.store.reads.list(studyId);
     return reads[reads.length - 1] ?? null;
   }
 
   private latestReads(): Map<number, StoredRead> {
     const latest = new Map<number, StoredRead>();
-    for (const read of this.store.listReads()) latest.set(read.studyId, read);
+    for (const read of this.store.reads.list()) latest.set(read.studyId, read);
     return latest;
   }
 }

@@ -49,7 +49,7 @@ describe('engine fuzz: mutants beside good studies', () => {
   });
 
   it('triages every good study', async () => {
-    const studies = engine.store.listStudyRows();
+    const studies = engine.store.studies.list();
     const goodUids = new Set<string>();
     for (const file of goodFiles) {
       const header = readHeader(await readFile(file), file);
@@ -65,7 +65,7 @@ describe('engine fuzz: mutants beside good studies', () => {
     const outcomes = new Map(
       (engine.store.db.prepare('SELECT path, outcome FROM files').all() as { path: string; outcome: string }[]).map((row) => [row.path, row.outcome]),
     );
-    const rejections = new Map(engine.store.listRejections().map((r) => [r.path, r]));
+    const rejections = new Map(engine.store.rejections.list().map((r) => [r.path, r]));
     for (const file of mutantFiles) {
       const outcome = outcomes.get(file);
       assert.ok(outcome === 'instance' || outcome === 'duplicate' || outcome === 'rejected', `${path.basename(file)}: ${outcome ?? 'not accounted for'}`);
@@ -81,6 +81,6 @@ describe('engine fuzz: mutants beside good studies', () => {
   });
 
   it('leaves no series unfinished', () => {
-    assert.deepEqual(engine.store.unfinishedSeries(), []);
+    assert.deepEqual(engine.store.series.unfinished(), []);
   });
 });

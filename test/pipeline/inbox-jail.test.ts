@@ -61,11 +61,11 @@ describe('the inbox is a jail', () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  const rejectionOf = (name: string) => engine.store.listRejections().find((r) => path.relative(inbox, r.path) === name);
+  const rejectionOf = (name: string) => engine.store.rejections.list().find((r) => path.relative(inbox, r.path) === name);
 
   it('triages the good files and nothing reached through a link', async () => {
-    await until('both good slices triaged', () => engine.store.listStudyRows().filter((s) => s.state === 'done').length === 2);
-    await until('every special entry recorded', () => engine.store.listRejections().length === 7);
+    await until('both good slices triaged', () => engine.store.studies.list().filter((s) => s.state === 'done').length === 2);
+    await until('every special entry recorded', () => engine.store.rejections.list().length === 7);
     // Several rescans later, still only the two studies of the inbox's own files.
     await new Promise((resolve) => setTimeout(resolve, 1200));
     const paths = engine.store.db.prepare(`SELECT path FROM instances ORDER BY path`).all() as { path: string }[];
@@ -84,13 +84,13 @@ describe('the inbox is a jail', () => {
     assert.match(rejectionOf('huge.dcm')!.reason, /300\.0 MB, above the 256\.0 MB limit/);
     assert.equal(rejectionOf('evil\nERROR forged line.dcm')?.code, 'NOT_DICOM');
     // Rescans do not record the same file again.
-    assert.equal(engine.store.listRejections().length, 7);
+    assert.equal(engine.store.rejections.list().length, 7);
   });
 
   it('copies nothing from outside into quarantine and keeps only a reference to the oversize file', async () => {
     const entries = (await readdir(quarantine)).sort();
     assert.ok(!entries.some((name) => name.includes('secret') || name.includes('link')), entries.join(', '));
-    const huge = engine.store.listRejections().find((r) => r.code === 'TOO_LARGE')!;
+    const huge = engine.store.rejections.list().find((r) => r.code === 'TOO_LARGE')!;
     assert.match(huge.quarantinedPath!, /\.reason\.json$/);
     const reason = JSON.parse(await readFile(huge.quarantinedPath!, 'utf8'));
     assert.deepEqual([reason.source, reason.copied, reason.size], ['huge.dcm', false, 300 * MB]);

@@ -34,8 +34,8 @@ describe('watched inbox', () => {
     await writeFile(target, bytes.subarray(0, bytes.length >> 1));
     await sleep(600); // longer than the watcher's stability window: the half file is seen and found truncated
     await appendFile(target, bytes.subarray(bytes.length >> 1));
-    await until('the slice is triaged', () => engine.store.listStudyRows().some((s) => s.state === 'done'));
-    assert.deepEqual(engine.store.listRejections(), []);
+    await until('the slice is triaged', () => engine.store.studies.list().some((s) => s.state === 'done'));
+    assert.deepEqual(engine.store.rejections.list(), []);
   });
 
   it('takes files in nested folders and counts a file that arrives twice once', async () => {
@@ -44,17 +44,17 @@ describe('watched inbox', () => {
     await copyFile(rsnaFiles[1]!, path.join(inbox, 'a', 'again.dcm'));
     const outcomesOfA = () => engine.store.db.prepare(`SELECT outcome FROM files WHERE path LIKE '%/a/%' ORDER BY outcome`).all() as { outcome: string }[];
     await until('both copies handled', () => outcomesOfA().length === 2);
-    await until('two studies triaged', () => engine.store.listStudyRows().filter((s) => s.state === 'done').length === 2);
+    await until('two studies triaged', () => engine.store.studies.list().filter((s) => s.state === 'done').length === 2);
     const outcomes = outcomesOfA();
     assert.deepEqual(outcomes.map((o) => o.outcome), ['duplicate', 'instance']);
-    assert.deepEqual(engine.store.listStudyRows().map((s) => s.sliceCount), [1, 1]);
+    assert.deepEqual(engine.store.studies.list().map((s) => s.sliceCount), [1, 1]);
   });
 
   it('quarantines garbage as a copy with its reason and leaves the original where it was', async () => {
     const garbage = path.join(inbox, 'garbage.dcm');
     await writeFile(garbage, 'DICM? no.'.repeat(50));
-    await until('the garbage is rejected', () => engine.store.listRejections().length === 1, 15_000);
-    const [rejection] = engine.store.listRejections();
+    await until('the garbage is rejected', () => engine.store.rejections.list().length === 1, 15_000);
+    const [rejection] = engine.store.rejections.list();
     assert.equal(rejection!.path, garbage);
     assert.equal(rejection!.code, 'NOT_DICOM');
     assert.equal(await readFile(garbage, 'utf8'), 'DICM? no.'.repeat(50));

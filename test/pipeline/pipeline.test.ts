@@ -9,7 +9,7 @@ import { DEFAULT_PIPELINE_OPTIONS, TriagePipeline } from '../../src-main/pipelin
 import { listFiles } from '../../src-main/pipeline/inbox/index.js';
 import { defaultModelDir } from '../../src-main/pipeline/infer/detector.js';
 import { InferenceClient } from '../../src-main/pipeline/infer/inference-client.js';
-import type { ModelCard } from '../../src-main/pipeline/infer/model-card.js';
+import type { ModelCard } from '../../src-main/domain/model-card.js';
 import { TriageStore } from '../../src-main/store/triage-store.js';
 import { SHARED_DATA } from '../helpers/paths.js';
 
@@ -59,11 +59,11 @@ describe('pipeline: real DICOM in, ranked rows out', () => {
   });
 
   it('triages the whole CQ500 scan as one series of 238 slices, in position order', () => {
-    const study = store.listStudyRows().find((s) => s.patient.PatientID === 'CQ500-CT-0')!;
+    const study = store.studies.list().find((s) => s.patient.PatientID === 'CQ500-CT-0')!;
     assert.equal(study.state, 'done');
     assert.equal(study.sliceCount, 238);
-    const [series] = store.seriesOfStudy(study.id);
-    const slices = store.instancesOfSeries(series!.id);
+    const [series] = store.series.ofStudy(study.id);
+    const slices = store.instances.ofSeries(series!.id);
     assert.deepEqual(slices.map((s) => s.sliceIndex), [...Array(238).keys()]);
     for (let i = 1; i < slices.length; i++) assert.ok(slices[i]!.z! > slices[i - 1]!.z!);
     assert.ok(slices.every((s) => s.scores && s.scores.any >= 0 && s.scores.any <= 1));
@@ -71,8 +71,8 @@ describe('pipeline: real DICOM in, ranked rows out', () => {
   });
 
   it('reports the missing slice and the gantry tilt of CQ500-CT-0', () => {
-    const study = store.listStudyRows().find((s) => s.patient.PatientID === 'CQ500-CT-0')!;
-    const [series] = store.seriesOfStudy(study.id);
+    const study = store.studies.list().find((s) => s.patient.PatientID === 'CQ500-CT-0')!;
+    const [series] = store.series.ofStudy(study.id);
     const codes = series!.warnings.map((w) => w.code);
     assert.ok(codes.includes('MISSING_SLICES'), codes.join());
     assert.ok(codes.includes('GANTRY_TILT'), codes.join());
@@ -81,22 +81,22 @@ describe('pipeline: real DICOM in, ranked rows out', () => {
   });
 
   it('triages each RSNA slice as its own study, with the non-conforming UID warning', () => {
-    const rsna = store.listStudyRows().filter((s) => s.studyInstanceUid.startsWith('ID_'));
+    const rsna = store.studies.list().filter((s) => s.studyInstanceUid.startsWith('ID_'));
     assert.equal(rsna.length, 5);
     for (const study of rsna) {
       assert.equal(study.state, 'done');
-      const codes = store.seriesOfStudy(study.id).flatMap((s) => s.warnings.map((w) => w.code));
+      const codes = store.series.ofStudy(study.id).flatMap((s) => s.warnings.map((w) => w.code));
       assert.ok(codes.includes('NON_CONFORMING_UID') && codes.includes('SINGLE_SLICE'), codes.join());
     }
   });
 
   it('ranks studies by their any score', () => {
-    const scores = store.listStudyRows().map((s) => s.scores!.any);
+    const scores = store.studies.list().map((s) => s.scores!.any);
     assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
   });
 
   it('quarantines the garbage file with its reason and leaves the inbox untouched', async () => {
-    const rejections = store.listRejections();
+    const rejections = store.rejections.list();
     assert.equal(rejections.length, 1);
     assert.equal(rejections[0]!.code, 'NOT_DICOM');
     const quarantined = rejections[0]!.quarantinedPath!;
@@ -116,6 +116,6 @@ describe('pipeline: real DICOM in, ranked rows out', () => {
     await pipeline.offer(await listFiles([CQ500, inbox]));
     assert.equal(pipeline.pendingFiles, 0);
     await pipeline.whenIdle();
-    assert.ok(store.auditEntries('series-triaged').length === store.listStudyRows().length);
+    assert.ok(store.audit.entries('series-triaged').length === store.studies.list().length);
   });
 });

@@ -50,16 +50,16 @@ describe('a poison file next to good ones', () => {
     const first = await startEngine({ dbPath, settleMs: 0, providers: [] });
     await first.ingestPaths([folder]);
     await first.whenIdle();
-    assert.equal(first.store.listStudyRows().filter((s) => s.state === 'done').length, 5);
-    assert.deepEqual(first.store.listRejections().map((r) => [path.basename(r.path), r.code]), [['cut-in-meta.dcm', 'TRUNCATED']]);
+    assert.equal(first.store.studies.list().filter((s) => s.state === 'done').length, 5);
+    assert.deepEqual(first.store.rejections.list().map((r) => [path.basename(r.path), r.code]), [['cut-in-meta.dcm', 'TRUNCATED']]);
     await first.close();
 
     const second = await startEngine({ dbPath, settleMs: 0, providers: [] });
     try {
       await second.ingestPaths([folder]);
       await second.whenIdle();
-      assert.equal(second.store.listRejections().length, 1, 'the poison file was replayed');
-      assert.equal(second.store.listStudyRows().filter((s) => s.state === 'done').length, 5);
+      assert.equal(second.store.rejections.list().length, 1, 'the poison file was replayed');
+      assert.equal(second.store.studies.list().filter((s) => s.state === 'done').length, 5);
     } finally {
       await second.close();
     }
@@ -100,6 +100,9 @@ class CrashingOn implements SliceInference {
     this.restarts++;
     await this.inner.restart();
   }
+  close() {
+    return this.inner.close();
+  }
 }
 
 describe('a file that kills the inference worker', () => {
@@ -115,8 +118,8 @@ describe('a file that kills the inference worker', () => {
       await pipeline.whenIdle();
       // Once for the batch, once when the poison file failed alone.
       assert.equal(crashing.restarts, 2);
-      assert.deepEqual(store.listRejections().map((r) => [r.path, r.code]), [[poison, 'ANALYSIS_FAILED']]);
-      assert.equal(store.listStudyRows().filter((s) => s.state === 'done').length, 4);
+      assert.deepEqual(store.rejections.list().map((r) => [r.path, r.code]), [[poison, 'ANALYSIS_FAILED']]);
+      assert.equal(store.studies.list().filter((s) => s.state === 'done').length, 4);
       const outcomes = store.db.prepare(`SELECT outcome, COUNT(*) AS n FROM files GROUP BY outcome ORDER BY outcome`).all();
       assert.deepEqual(outcomes.map((o) => ({ ...(o as object) })), [{ outcome: 'instance', n: 4 }, { outcome: 'rejected', n: 1 }]);
     } finally {
@@ -133,13 +136,14 @@ describe('a file that kills the inference worker', () => {
       analyse: async () => Promise.reject(new Error('inference worker exited with code 134')),
       scan: (e, p, n) => client.scan(e, p, n),
       restart: async () => Promise.reject(new Error('model file missing')),
+      close: async () => {},
     };
     const pipeline = new TriagePipeline(store, broken, card, { ...DEFAULT_PIPELINE_OPTIONS, settleMs: 0 });
     try {
       await pipeline.offer((await readdir(RSNA)).map((name) => path.join(RSNA, name)));
       await assert.rejects(pipeline.whenIdle(), /could not restart \(model file missing\); 5 files left for the next start/);
       assert.equal((store.db.prepare('SELECT COUNT(*) AS n FROM files').get() as { n: number }).n, 0, 'no file may be recorded as handled');
-      assert.equal(store.listRejections().length, 0);
+      assert.equal(store.rejections.list().length, 0);
       assert.equal(pipeline.pendingFiles, 0);
     } finally {
       await pipeline.close();

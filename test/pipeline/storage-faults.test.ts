@@ -88,14 +88,14 @@ describe('disk full while studies arrive', () => {
     // Several retries later: still paused, nothing recorded as handled or rejected, the engine alive.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     assert.equal(engine.intakeStatus().paused, true);
-    assert.equal(engine.store.listRejections().length, 0);
+    assert.equal(engine.store.rejections.list().length, 0);
     assert.equal((engine.store.db.prepare('SELECT COUNT(*) AS n FROM files').get() as { n: number }).n, 0);
 
     await makeRoom();
     await until('intake resumed', () => !engine.intakeStatus().paused, 30_000);
-    await until('every slice triaged', () => engine.store.listStudyRows().filter((s) => s.state === 'done').length === files.length, 60_000);
+    await until('every slice triaged', () => engine.store.studies.list().filter((s) => s.state === 'done').length === files.length, 60_000);
     assert.ok(events.some((e) => e.type === 'intake-status' && !e.paused));
-    assert.equal(engine.store.listRejections().length, 0);
+    assert.equal(engine.store.rejections.list().length, 0);
   });
 });
 

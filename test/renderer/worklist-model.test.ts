@@ -25,6 +25,7 @@ function study(id: number, fields: Partial<StudySummary>): StudySummary {
     seriesCount: 1,
     scores: scores(0.1),
     drivingSeriesUid: null,
+    model: null,
     flagged: false,
     flaggedClasses: [],
     warningCount: 0,

@@ -12,6 +12,26 @@ describe('migrations', () => {
     assert.equal(db.pragma('user_version', { simple: true }), 1);
   });
 
+  it('002 keeps a database made by schema 1 working: its rows stay, with no model recorded yet', () => {
+    const db = new Database(':memory:');
+    migrate(db, MIGRATIONS.slice(0, 1));
+    // Rows as the schema-1 engine wrote them.
+    db.exec(`
+      INSERT INTO studies (id, study_instance_uid, received_at, state, scores, score_any, model_name, model_version)
+        VALUES (1, '1.2.3', '2026-11-28T10:00:00Z', 'done', '{"any":0.9}', 0.9, 'ich-r18w32-phantom', '0.1.0');
+      INSERT INTO series (id, study_id, series_instance_uid, state, rows, columns, last_arrival_at) VALUES (1, 1, '1.2.3.4', 'done', 512, 512, '2026-11-28T10:00:00Z');
+      INSERT INTO instances (id, series_id, sop_instance_uid, path, header, warnings, cnn_scores, embedding, cam, cam_height, cam_width)
+        VALUES (1, 1, '1.2.3.4.5', '/inbox/a.dcm', '{}', '[]', '{}', x'00', x'00', 8, 8);
+    `);
+    assert.equal(migrate(db), MIGRATIONS.length);
+    const study = db.prepare('SELECT model_id, model_name, score_any FROM studies').get();
+    assert.deepEqual({ ...(study as object) }, { model_id: null, model_name: 'ich-r18w32-phantom', score_any: 0.9 });
+    assert.deepEqual({ ...(db.prepare('SELECT model_id FROM instances').get() as object) }, { model_id: null });
+    assert.deepEqual((db.prepare(`SELECT name FROM pragma_table_info('models') ORDER BY cid`).all() as { name: string }[]).map((c) => c.name), [
+      'id', 'name', 'version', 'sha256', 'thresholds', 'first_used_at',
+    ]);
+  });
+
   it('is idempotent and refuses a database from a newer program', () => {
     const db = new Database(':memory:');
     migrate(db);
@@ -22,9 +42,9 @@ describe('migrations', () => {
 
   it('leaves the database at the previous version when a migration fails', () => {
     const db = new Database(':memory:');
-    const broken = { version: 2, name: 'broken', up: (d: Database.Database) => d.exec('CREATE TABLE x (a); SELECT * FROM nowhere;') };
+    const broken = { version: MIGRATIONS.length + 1, name: 'broken', up: (d: Database.Database) => d.exec('CREATE TABLE x (a); SELECT * FROM nowhere;') };
     assert.throws(() => migrate(db, [...MIGRATIONS, broken]));
-    assert.equal(db.pragma('user_version', { simple: true }), 1);
+    assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
     const leftover = db.prepare(`SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'x'`).get() as { n: number };
     assert.equal(leftover.n, 0);
   });

@@ -5,7 +5,7 @@ import * as ort from 'onnxruntime-node';
 import { ICH_CLASSES } from '../../contract/classes.js';
 import { log } from '../../log.js';
 import { loadModelCard } from './load-model-card.js';
-import type { ModelCard } from './model-card.js';
+import type { ModelCard } from '../../domain/model-card.js';
 
 /** Execution providers tried in this order by default; cpu is always the last resort. */
 export const DEFAULT_PROVIDERS = ['cuda', 'dml', 'webgpu', 'coreml'] as const;

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { ModelCard } from './model-card.js';
+import type { ModelCard } from '../../domain/model-card.js';
 import type { SliceAnalysis } from './slice-analyser.js';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './worker-protocol.js';
 
@@ -11,6 +11,7 @@ export interface SliceInference {
   scan(embedding: Float32Array, sliceProbs: Float32Array, sliceCount: number): Promise<Float32Array>;
   /** Replaces a worker that died (e.g. on a file that crashed native code) with a fresh one. */
   restart(): Promise<void>;
+  close(): Promise<void>;
 }
 
 /** The main thread's handle on the inference worker: one request at a time per call, replies by id. */

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ICH_CLASSES } from '../../contract/classes.js';
-import type { ModelCard } from './model-card.js';
+import type { ModelCard } from '../../domain/model-card.js';
 
 export class ModelCardError extends Error {
   override name = 'ModelCardError';

@@ -1,4 +1,4 @@
-import type { ModelCard } from './model-card.js';
+import type { ModelCard } from '../../domain/model-card.js';
 import type { SliceAnalysis } from './slice-analyser.js';
 
 export interface WorkerSetup {

@@ -1,4 +1,4 @@
-import type { ModelCard } from '../infer/model-card.js';
+import type { ModelCard } from '../../domain/model-card.js';
 
 export type PreprocessParams = ModelCard['input'];
 

@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
 import { initialSchema } from './001-initial-schema.js';
+import { modelProvenance } from './002-model-provenance.js';
 import type { Migration } from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [initialSchema];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, modelProvenance];
 
 /**
  * Brings the database to the latest schema. The schema version is SQLite's user_version; each

@@ -1,4 +1,5 @@
-import type { ClassScores, IchClass } from '../../contract/classes.js';
+import { createHash } from 'node:crypto';
+import type { ClassScores, IchClass } from '../contract/classes.js';
 
 /** An HU window: values in [center - width/2, center + width/2] map linearly to [0, 1]. */
 export interface HuWindow {
@@ -44,4 +45,17 @@ export interface ModelCard {
   metrics: Record<string, unknown>;
   intendedUse: string;
   limitations: string[];
+}
+
+/** Which model produced a result: recorded with every stored slice, series and study result. */
+export interface ModelIdentity {
+  name: string;
+  version: string;
+  /** sha256 over both network files' sha256 (the card's file hashes), so a retrained model with the same name and version differs. */
+  sha256: string;
+}
+
+export function modelIdentity(card: ModelCard): ModelIdentity {
+  const sha256 = createHash('sha256').update(`${card.files.sliceCnn.sha256}\n${card.files.scanLstm.sha256}`).digest('hex');
+  return { name: card.name, version: card.version, sha256 };
 }

@@ -1,0 +1,104 @@
+import type Database from 'better-sqlite3';
+import type { ClassScores } from '../../contract/classes.js';
+import type { CodedWarning } from '../../contract/warnings.js';
+import type { InstanceHeader } from '../../domain/instance.js';
+import { json, toInstanceRow, type InstanceRow } from '../rows.js';
+
+export interface NewInstance {
+  path: string;
+  header: InstanceHeader;
+  warnings: CodedWarning[];
+  cnnScores: ClassScores;
+  embedding: Float32Array;
+  /** 6*h*w values scaled to 0..255 per class. */
+  cam: Uint8Array;
+  camHeight: number;
+  camWidth: number;
+  /** The model whose CNN produced the scores, embedding and CAM. */
+  modelId: number;
+}
+
+/** One analysed slice's place in its series once triaged. */
+export interface PlacedSlice {
+  instanceId: number;
+  sliceIndex: number;
+  z: number;
+  scores: ClassScores;
+}
+
+/** Analysed slices: header (without patient data), CNN outputs with their model, place and final scores. */
+export class InstancesRepository {
+  constructor(private readonly db: Database.Database) {}
+
+  /**
+   * Stores one analysed slice. The same SOPInstanceUID again is a duplicate (null) when it was
+   * analysed by the same model; analysed by another model, its CNN outputs are replaced (the
+   * model's results are never mixed with another's within a series).
+   */
+  upsert(seriesId: number, instance: NewInstance): number | null {
+    const { patient: _phi, ...headerWithoutPhi } = instance.header;
+    const info = this.db
+      .prepare(
+        `INSERT INTO instances (series_id, sop_instance_uid, path, header, warnings, cnn_scores, embedding, cam, cam_height, cam_width, model_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(series_id, sop_instance_uid) DO UPDATE SET
+           path = excluded.path, header = excluded.header, warnings = excluded.warnings, cnn_scores = excluded.cnn_scores,
+           embedding = excluded.embedding, cam = excluded.cam, cam_height = excluded.cam_height, cam_width = excluded.cam_width,
+           model_id = excluded.model_id, scores = NULL
+         WHERE instances.model_id IS NOT excluded.model_id`,
+      )
+      .run(
+        seriesId,
+        instance.header.SOPInstanceUID,
+        instance.path,
+        json(headerWithoutPhi),
+        json(instance.warnings),
+        json(instance.cnnScores),
+        Buffer.from(instance.embedding.buffer, instance.embedding.byteOffset, instance.embedding.byteLength),
+        Buffer.from(instance.cam.buffer, instance.cam.byteOffset, instance.cam.byteLength),
+        instance.camHeight,
+        instance.camWidth,
+        instance.modelId,
+      );
+    if (info.changes === 0) return null;
+    const row = this.db.prepare('SELECT id FROM instances WHERE series_id = ? AND sop_instance_uid = ?').get(seriesId, instance.header.SOPInstanceUID) as { id: number };
+    return row.id;
+  }
+
+  /** Places the slices of a triaged series (instances not listed, e.g. duplicates at one position, get no index). */
+  place(seriesId: number, slices: PlacedSlice[]): void {
+    this.db.prepare('UPDATE instances SET slice_index = NULL WHERE series_id = ?').run(seriesId);
+    const setSlice = this.db.prepare('UPDATE instances SET slice_index = ?, z = ?, scores = ? WHERE id = ?');
+    for (const s of slices) setSlice.run(s.sliceIndex, s.z, json(s.scores), s.instanceId);
+  }
+
+  /** Instances of a series: in slice order once triaged, else in arrival order. */
+  ofSeries(seriesId: number, options: { withEmbedding?: boolean } = {}): InstanceRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, series_id, sop_instance_uid, path, header, warnings, cnn_scores, model_id, slice_index, z, scores
+         ${options.withEmbedding ? ', embedding' : ''}
+         FROM instances WHERE series_id = ? ORDER BY slice_index IS NULL, slice_index, id`,
+      )
+      .all(seriesId) as Record<string, unknown>[];
+    return rows.map(toInstanceRow);
+  }
+
+  at(seriesId: number, sliceIndex: number): { id: number; path: string; cam: Uint8Array; camHeight: number; camWidth: number } | null {
+    const row = this.db
+      .prepare('SELECT id, path, cam, cam_height, cam_width FROM instances WHERE series_id = ? AND slice_index = ?')
+      .get(seriesId, sliceIndex) as { id: number; path: string; cam: Buffer; cam_height: number; cam_width: number } | undefined;
+    return row ? { id: row.id, path: row.path, cam: new Uint8Array(row.cam), camHeight: row.cam_height, camWidth: row.cam_width } : null;
+  }
+
+  /** The slice an SOPInstanceUID landed on (how RSNA reads name their slices). */
+  findSliceBySop(sopInstanceUid: string): { studyId: number; seriesInstanceUid: string; sliceIndex: number } | null {
+    const row = this.db
+      .prepare(
+        `SELECT se.study_id, se.series_instance_uid, i.slice_index FROM instances i JOIN series se ON se.id = i.series_id
+         WHERE i.sop_instance_uid = ? AND i.slice_index IS NOT NULL LIMIT 1`,
+      )
+      .get(sopInstanceUid) as { study_id: number; series_instance_uid: string; slice_index: number } | undefined;
+    return row ? { studyId: row.study_id, seriesInstanceUid: row.series_instance_uid, sliceIndex: row.slice_index } : null;
+  }
+}
