@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EngineOptions } from './engine.js';
+import { parseMaxFileMb, parseMilliseconds } from './option-values.js';
 
 /**
  * Settings shared by browser mode and Electron: where the inbox and database live, which model and
@@ -47,9 +48,9 @@ export function parseLaunchOptions(argv: string[], env: NodeJS.ProcessEnv = proc
   const home = defaultHome(env);
   const port = Number(values.port ?? env.ICHTRIAGE_PORT ?? 0);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got "${values.port ?? env.ICHTRIAGE_PORT}"`);
-  const settle = values.settle === undefined ? undefined : Number(values.settle);
-  if (settle !== undefined && !(settle >= 0)) throw new Error(`--settle must be a number of milliseconds, got "${values.settle}"`);
-  const maxFileBytes = parseMaxFileMb(values['max-file-mb'] ?? env.ICHTRIAGE_MAX_FILE_MB);
+  const settle = values.settle === undefined ? undefined : parseMilliseconds('--settle', values.settle);
+  const maxFileMb = values['max-file-mb'] ?? env.ICHTRIAGE_MAX_FILE_MB;
+  const maxFileBytes = maxFileMb === undefined ? undefined : parseMaxFileMb(maxFileMb);
   const model = values.model ?? env.ICHTRIAGE_MODEL;
   return {
     home,
@@ -65,10 +66,3 @@ export function parseLaunchOptions(argv: string[], env: NodeJS.ProcessEnv = proc
   };
 }
 
-/** "--max-file-mb 512" as bytes; undefined keeps the engine's default. */
-export function parseMaxFileMb(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const mb = Number(text);
-  if (!(mb > 0) || !Number.isFinite(mb)) throw new Error(`--max-file-mb must be a positive number of megabytes, got "${text}"`);
-  return Math.round(mb * 1024 * 1024);
-}

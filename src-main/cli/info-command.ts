@@ -1,7 +1,6 @@
 import { checkAxialSlice } from '../pipeline/assemble/index.js';
 import { decodeFile } from '../pipeline/decode/index.js';
-import type { Io, ParsedArgs } from './main.js';
-import { UsageError } from './main.js';
+import { UsageError, type Io, type ParsedArgs } from './command.js';
 
 /** What the engine sees in one file: header, HU range, warnings, eligibility. Patient data only with --phi. */
 export async function runInfo(args: ParsedArgs, io: Io): Promise<number> {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { parseMaxFileMb } from '../app/launch-options.js';
+import { parseMaxFileMb, parseMilliseconds, parseProviders } from '../app/option-values.js';
+import { UsageError, type Io, type ParsedArgs } from './command.js';
 import { escapeControlCharacters, setLogLevel } from '../log.js';
 import { runInfo } from './info-command.js';
 import { runTriage } from './triage-command.js';
@@ -14,14 +15,6 @@ export const USAGE = `Usage:
 Options: --providers cuda,webgpu (execution providers to try before cpu), --max-file-mb N (largest file
          read, default 256), --verbose, --help`;
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-export interface Io {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
 
 const processIo: Io = {
   stdout: (text) => process.stdout.write(text),
@@ -64,20 +57,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
 }
 
-export interface ParsedArgs {
-  positionals: string[];
-  json: boolean;
-  phi: boolean;
-  model: string | undefined;
-  db: string | undefined;
-  settleMs: number | undefined;
-  providers: string[] | undefined;
-  maxFileBytes: number | undefined;
-}
-
-function parseMaxFile(text: string | undefined): number | undefined {
+/** An option value that does not parse is a usage error (exit code 2). */
+function usage<T>(read: () => T): T {
   try {
-    return parseMaxFileMb(text);
+    return read();
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -106,16 +89,14 @@ function parse(args: string[]): ParsedArgs {
   }
   const { values, positionals } = parsed;
   setLogLevel(values.verbose ? 'debug' : values.json || values.quiet ? 'error' : 'warn');
-  const settleMs = values.settle === undefined ? undefined : Number(values.settle);
-  if (settleMs !== undefined && !(settleMs >= 0)) throw new UsageError(`--settle must be a number of milliseconds`);
   return {
     positionals,
     json: values.json,
     phi: values.phi,
     model: values.model,
     db: values.db,
-    settleMs,
-    providers: values.providers?.split(',').map((p) => p.trim()).filter(Boolean),
-    maxFileBytes: parseMaxFile(values['max-file-mb']),
+    settleMs: values.settle === undefined ? undefined : usage(() => parseMilliseconds('--settle', values.settle!)),
+    providers: values.providers === undefined ? undefined : parseProviders(values.providers),
+    maxFileBytes: values['max-file-mb'] === undefined ? undefined : usage(() => parseMaxFileMb(values['max-file-mb']!)),
   };
 }

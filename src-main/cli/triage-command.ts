@@ -1,8 +1,7 @@
 import type { CodedWarning } from '../contract/warnings.js';
 import type { ClassScores, IchClass } from '../contract/classes.js';
 import { startEngine } from '../app/engine.js';
-import type { Io, ParsedArgs } from './main.js';
-import { UsageError } from './main.js';
+import { UsageError, type Io, type ParsedArgs } from './command.js';
 
 /** The JSON of `ichtriage triage --json` (documented in README). */
 export interface TriageReport {

@@ -1,8 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { startEngine } from '../app/engine.js';
-import type { Io, ParsedArgs } from './main.js';
-import { UsageError } from './main.js';
+import { UsageError, type Io, type ParsedArgs } from './command.js';
 
 /** Runs the engine as a service on an inbox until SIGINT/SIGTERM; progress (no patient data) on stderr. */
 export async function runWatch(args: ParsedArgs, io: Io): Promise<number> {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { UsageError, type Io } from '../cli/main.js';
+import { parseProviders } from '../app/option-values.js';
+import { UsageError, type Io } from '../cli/command.js';
 import { setLogLevel } from '../log.js';
 import { defaultModelDir } from '../pipeline/infer/detector.js';
 import { evaluate } from './evaluate.js';
@@ -74,7 +75,7 @@ export async function runEvaluate(args: string[], io: Io): Promise<number> {
     ...(values['png-window'] ? { pngWindow: parseWindow(values['png-window']) } : {}),
     ...(values['scan-column'] ? { scanColumn: values['scan-column'] } : {}),
     ...(values.images ? { imagesDir: values.images } : {}),
-    ...(values.providers ? { providers: values.providers.split(',').map((p) => p.trim()).filter(Boolean) } : {}),
+    ...(values.providers ? { providers: parseProviders(values.providers) } : {}),
     batchSize,
     onProgress: (done, total) => {
       if (values.quiet || (done < total && performance.now() - lastProgress < PROGRESS_EVERY_MS)) return;
