@@ -38,7 +38,7 @@ export interface TriageApi {
 /** Method names that are plain request/response calls (everything but subscribe). */
 export type TriageApiMethod = Exclude<keyof TriageApi, 'subscribe'>;
 
-export const API_METHODS: readonly TriageApiMethod[] = [
+export const API_METHODS = [
   'getModel',
   'listStudies',
   'getStudy',
@@ -48,4 +48,8 @@ export const API_METHODS: readonly TriageApiMethod[] = [
   'importReads',
   'compare',
   'listRejected',
-] as const;
+] as const satisfies readonly TriageApiMethod[];
+
+/** Does not compile while a request/response method of TriageApi is missing from API_METHODS. */
+export type ApiMethodsAreExhaustive = Exhaustive<Exclude<TriageApiMethod, (typeof API_METHODS)[number]>>;
+type Exhaustive<Missing extends never> = Missing;

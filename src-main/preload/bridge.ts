@@ -1,5 +1,5 @@
 import type { EngineEvent } from '../contract/dto.js';
-import { channelOf, EVENT_CHANNEL, type IpcResult } from '../transport/ipc/channels.js';
+import { channelOf, EVENT_CHANNEL, type IpcResult } from '../contract/wire.js';
 
 /** The parts of Electron's ipcRenderer the bridge uses. */
 export interface IpcRendererLike {

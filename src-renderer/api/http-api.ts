@@ -1,18 +1,11 @@
 import { API_METHODS, type TriageApi, type TriageApiMethod } from '../../src-main/contract/api.js';
 import type { EngineEvent } from '../../src-main/contract/dto.js';
 import { ApiError } from '../../src-main/contract/errors.js';
+import { BINARY_META_HEADER, joinBinaryValue } from '../../src-main/contract/wire.js';
 import { readServerSentData } from './sse-reader.js';
 import type { LiveApi, LiveState } from './live-api.js';
 
-/** Must match src-main/transport/http/binary-body.ts (the transport tests round-trip both ends). */
-const BINARY_META_HEADER = 'x-ichtriage-meta';
-const TYPED_ARRAYS = { Int16Array, Float32Array, Uint8Array, Uint16Array, Int32Array, Float64Array } as const;
 const RECONNECT_MS = 1000;
-
-interface BinaryMeta {
-  fields: Record<string, unknown>;
-  array: { field: string; type: keyof typeof TYPED_ARRAYS };
-}
 
 export interface HttpApiOptions {
   /** e.g. http://127.0.0.1:41234, or '' for the page's own origin. */
@@ -27,11 +20,9 @@ async function decodeResponse(response: Response): Promise<unknown> {
     throw body ? ApiError.fromJSON(body) : new ApiError('INTERNAL', `The server answered ${response.status}.`);
   }
   if (type.startsWith('application/octet-stream')) {
-    const meta = JSON.parse(response.headers.get(BINARY_META_HEADER) ?? 'null') as BinaryMeta | null;
-    const ctor = meta ? TYPED_ARRAYS[meta.array.type] : undefined;
-    if (!meta || !ctor) throw new ApiError('INTERNAL', 'Binary answer without a valid meta header.');
-    const array = new ctor(await response.arrayBuffer());
-    return { ...meta.fields, [meta.array.field]: array };
+    const value = joinBinaryValue(response.headers.get(BINARY_META_HEADER), await response.arrayBuffer());
+    if (!value) throw new ApiError('INTERNAL', 'Binary answer without a valid meta header.');
+    return value;
   }
   return ((await response.json()) as { value: unknown }).value;
 }

@@ -1,9 +1,8 @@
 import { API_METHODS, type TriageApi } from '../../src-main/contract/api.js';
 import type { EngineEvent } from '../../src-main/contract/dto.js';
-import { ApiError, type ApiErrorCode } from '../../src-main/contract/errors.js';
+import { ApiError } from '../../src-main/contract/errors.js';
+import type { IpcResult } from '../../src-main/contract/wire.js';
 import type { LiveApi } from './live-api.js';
-
-type IpcResult = { ok: true; value: unknown } | { ok: false; error: { code: ApiErrorCode; message: string } };
 
 /** `window.ichtriage` as the Electron preload exposes it (src-main/preload/bridge.ts; a type test keeps the two equal). */
 export interface IchtriageBridge {

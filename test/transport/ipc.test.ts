@@ -5,7 +5,7 @@ import type { EngineEvent } from '../../src-main/contract/dto.js';
 import { ApiError } from '../../src-main/contract/errors.js';
 import { setLogLevel, setLogSink } from '../../src-main/log.js';
 import { createPreloadBridge, type IpcRendererLike, type PreloadBridge } from '../../src-main/preload/bridge.js';
-import { EVENT_CHANNEL, IPC_CHANNELS } from '../../src-main/transport/ipc/channels.js';
+import { EVENT_CHANNEL, IPC_CHANNELS } from '../../src-main/contract/wire.js';
 import { serveIpc, type IpcInvokeEventLike, type IpcMainLike, type SenderFrameLike, type WebContentsLike } from '../../src-main/transport/ipc/serve-ipc.js';
 import { createIpcApi, type IchtriageBridge } from '../../src-renderer/api/ipc-api.js';
 import { BAD_CALLS } from './bad-arguments.js';

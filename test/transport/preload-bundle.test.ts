@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import vm from 'node:vm';
 import { API_METHODS } from '../../src-main/contract/api.js';
 import { buildPreload } from '../../src-main/preload/build-preload.js';
-import { EVENT_CHANNEL, IPC_CHANNELS } from '../../src-main/transport/ipc/channels.js';
+import { EVENT_CHANNEL, IPC_CHANNELS } from '../../src-main/contract/wire.js';
 
 describe('preload bundle', () => {
   it('is one CommonJS script that requires only electron and exposes only the bridge', async () => {

@@ -3,7 +3,7 @@ import { API_METHODS, type TriageApi, type TriageApiMethod } from '../../contrac
 import { parseApiArguments } from '../../contract/arguments.js';
 import { ApiError } from '../../contract/errors.js';
 import { sendApiError, toApiError } from './api-errors.js';
-import { BINARY_META_HEADER, encodeBinaryValue } from './binary-body.js';
+import { BINARY_META_HEADER, splitBinaryValue } from '../../contract/wire.js';
 
 const MIB = 1024 * 1024;
 /** Every call but an upload is a few hundred bytes of JSON; the cap keeps concurrent large bodies from filling memory. */
@@ -92,15 +92,16 @@ function asciiJson(value: unknown): string {
 }
 
 function sendValue(response: ServerResponse, value: unknown): void {
-  const binary = encodeBinaryValue(value);
+  const binary = splitBinaryValue(value);
   if (binary) {
+    const bytes = Buffer.from(binary.data.buffer, binary.data.byteOffset, binary.data.byteLength);
     response.writeHead(200, {
       'Content-Type': 'application/octet-stream',
-      'Content-Length': binary.bytes.length,
+      'Content-Length': bytes.length,
       [BINARY_META_HEADER]: asciiJson(binary.meta),
       'Cache-Control': 'no-store',
     });
-    response.end(binary.bytes);
+    response.end(bytes);
     return;
   }
   const body = JSON.stringify({ value: value ?? null });

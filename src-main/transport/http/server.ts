@@ -11,7 +11,7 @@ import { serveStatic } from './static-files.js';
 /**
  * Browser mode: the TriageApi over localhost HTTP.
  *   POST /api/call/<method>  body {"args": [...]}  ->  {"value": ...} JSON, or octet-stream for
- *                            typed-array values (see binary-body.ts); errors are ApiError JSON
+ *                            typed-array values (see contract/wire.ts); errors are ApiError JSON
  *                            {code, message} with a matching status.
  *   GET  /api/events         text/event-stream of EngineEvent JSON.
  *   GET  anything else       the built renderer from `staticDir` (no token needed: it holds no data).

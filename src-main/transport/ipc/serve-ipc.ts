@@ -3,7 +3,7 @@ import { API_METHODS } from '../../contract/api.js';
 import { parseApiArguments } from '../../contract/arguments.js';
 import { ApiError } from '../../contract/errors.js';
 import { log } from '../../log.js';
-import { EVENT_CHANNEL, IPC_CHANNELS, type IpcResult } from './channels.js';
+import { EVENT_CHANNEL, IPC_CHANNELS, type IpcResult } from '../../contract/wire.js';
 
 /** The parts of Electron's main-process IPC this module uses (so it can be tested without Electron). */
 export interface SenderFrameLike {
