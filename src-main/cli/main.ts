@@ -33,7 +33,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       case 'info':
         return await runInfo(parse(rest), io);
       case 'evaluate': {
-        const { runEvaluate } = await import('../evaluate/cli.js');
+        const { runEvaluate } = await import('./evaluate-command.js');
         return await runEvaluate(rest, io);
       }
       case undefined:

@@ -2,8 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ClassLabels } from '../analysis/metrics.js';
 import { ICH_CLASSES, scoresFromArray, type ClassScores, type IchClass } from '../contract/classes.js';
-import { Detector } from '../pipeline/infer/detector.js';
-import { preprocessHu } from '../pipeline/preprocess/index.js';
+import { Detector, runScanSequence, SliceBatch } from '../pipeline/infer/index.js';
 import { LabelsError, parseLabelsCsv, type LabelledImage, type LabelsFile } from './labels.js';
 import { levelMetrics, maxScores, scanLabels, type LevelMetrics } from './level-metrics.js';
 import { loadSlice, type DicomPlacement } from './load-slice.js';
@@ -121,17 +120,14 @@ function readLabels(labelsPath: string, imagesDir: string, text: string, scanCol
   }
 }
 
-/** Loads, preprocesses and runs the slice CNN in batches, keeping only what later steps need. */
+/** Loads each image and runs the slice CNN in batches (the engine's own SliceBatch), keeping only what later steps need. */
 async function runSliceCnn(
   detector: Detector,
   images: LabelledImage[],
   pngWindow: PngWindow,
   options: EvaluateOptions,
 ): Promise<{ slices: EvaluatedSlice[] } & Pick<EvaluationReport['images'], 'rejected' | 'warnings'>> {
-  const batchSize = options.batchSize ?? 16;
-  const inputLength = detector.inputLength;
-  const embeddingSize = detector.card.embeddingSize;
-  const batch = new Float32Array(batchSize * inputLength);
+  const batch = new SliceBatch(detector, options.batchSize ?? 16);
   const pending: { image: LabelledImage; dicom: DicomPlacement | null }[] = [];
   const evaluated: EvaluatedSlice[] = [];
   const rejected: EvaluationReport['images']['rejected'] = [];
@@ -140,21 +136,14 @@ async function runSliceCnn(
 
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
-    const n = pending.length;
-    const out = await detector.runSlices(n === batchSize ? batch : batch.subarray(0, n * inputLength), n);
-    pending.forEach(({ image, dicom }, k) => {
-      const cnnProbs = out.probs.slice(k * CLASS_COUNT, (k + 1) * CLASS_COUNT);
-      checkProbabilities(cnnProbs, `slice CNN on ${image.filename}`);
-      evaluated.push({
-        image,
-        dicom,
-        cnn: scoresFromArray(cnnProbs),
-        cnnProbs,
-        embedding: out.embedding.slice(k * embeddingSize, (k + 1) * embeddingSize),
-        sequence: null,
-      });
+    const outputs = await batch.run();
+    pending.forEach(({ image, dicom }, slot) => {
+      const { probs, embedding } = outputs[slot]!;
+      checkProbabilities(probs, `slice CNN on ${image.filename}`);
+      evaluated.push({ image, dicom, cnn: scoresFromArray(probs), cnnProbs: probs, embedding, sequence: null });
     });
     pending.length = 0;
+    batch.clear();
     options.onProgress?.(read, images.length);
   };
 
@@ -166,10 +155,9 @@ async function runSliceCnn(
       continue;
     }
     if (slice.warning) warnings.push({ filename: image.filename, warning: slice.warning });
-    const k = pending.length;
-    preprocessHu(slice.hu, slice.rows, slice.columns, detector.card.input, batch.subarray(k * inputLength, (k + 1) * inputLength));
+    batch.add(slice.hu, slice.rows, slice.columns);
     pending.push({ image, dicom: slice.dicom });
-    if (pending.length === batchSize) await flush();
+    if (batch.size === batch.capacity) await flush();
   }
   await flush();
   return { slices: evaluated, rejected, warnings };
@@ -195,21 +183,12 @@ function sequenceMetrics(scans: Scan[], slices: EvaluatedSlice[], thresholds: Cl
   };
 }
 
-/** The sequence model over one ordered scan; stores each slice's refined probabilities. */
+/** The sequence model over one ordered scan (as the engine runs it); stores each slice's refined probabilities. */
 async function runSequence(detector: Detector, scan: Scan, slices: EvaluatedSlice[]): Promise<void> {
-  const s = scan.members.length;
-  const e = detector.card.embeddingSize;
-  const embedding = new Float32Array(s * e);
-  const probs = new Float32Array(s * CLASS_COUNT);
-  scan.members.forEach((i, k) => {
-    embedding.set(slices[i]!.embedding, k * e);
-    probs.set(slices[i]!.cnnProbs, k * CLASS_COUNT);
-  });
-  const refined = await detector.runScan(embedding, probs, s);
+  const members = scan.members.map((i) => slices[i]!);
+  const refined = await runScanSequence((e, p, s) => detector.runScan(e, p, s), members, detector.card.embeddingSize);
   checkProbabilities(refined, `sequence model on scan ${scan.key}`);
-  scan.members.forEach((i, k) => {
-    slices[i]!.sequence = scoresFromArray(refined, k * CLASS_COUNT);
-  });
+  members.forEach((slice, k) => (slice.sequence = scoresFromArray(refined, k * CLASS_COUNT)));
 }
 
 /** A NaN or out-of-range output is a broken model or runtime; metrics over it would be meaningless. */

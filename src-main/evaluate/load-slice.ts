@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { hasPngSignature } from 'fast-png';
 import { decodeDicom } from '../pipeline/decode/index.js';
-import { dot, sliceNormal } from '../pipeline/assemble/geometry.js';
+import { dot, sliceNormal } from '../pipeline/assemble/index.js';
 import { PngError, pngToPseudoHu, type PngWindow } from './png.js';
 
 /** Where a DICOM slice sits, for grouping into series and ordering within one. */

@@ -9,6 +9,7 @@ import { assembleSeries } from './assemble/index.js';
 import { quarantineFile, UNREADABLE_CODES } from './inbox/index.js';
 import { describeFileType, notRegularFileReason } from './inbox/read-inbox-file.js';
 import type { SliceInference } from './infer/inference-client.js';
+import { runScanSequence } from './infer/scan-sequence.js';
 import { modelIdentity, type ModelCard } from '../domain/model-card.js';
 import { studyStateOf } from '../domain/study-state.js';
 import type { SliceAnalysis } from './infer/slice-analyser.js';
@@ -580,16 +581,12 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
     const byPath = new Map(instances.map((i) => [i.path, i]));
     const assembled = assembleSeries(instances.map((i) => ({ path: i.path, header: i.header })));
     const ordered = assembled.slices.map((slice) => byPath.get(slice.path)!);
-    const e = this.card.embeddingSize;
-    const s = ordered.length;
-    const embedding = new Float32Array(s * e);
-    const cnnProbs = new Float32Array(s * ICH_CLASSES.length);
-    ordered.forEach((instance, i) => {
-      embedding.set(instance.embedding, i * e);
-      ICH_CLASSES.forEach((cls, k) => (cnnProbs[i * ICH_CLASSES.length + k] = instance.cnnScores[cls]));
-    });
-    const probs = await this.inference.scan(embedding, cnnProbs, s);
-    const seriesScore = scoreSeries(probs, s);
+    const probs = await runScanSequence(
+      (embedding, sliceProbs, count) => this.inference.scan(embedding, sliceProbs, count),
+      ordered.map((instance) => ({ embedding: instance.embedding, cnnProbs: ICH_CLASSES.map((cls) => instance.cnnScores[cls]) })),
+      this.card.embeddingSize,
+    );
+    const seriesScore = scoreSeries(probs, ordered.length);
     const left = all.length - instances.length;
     const leftOut: CodedWarning[] = left > 0 ? [{ code: 'SLICE_SKIPPED', message: `${left} slices analysed by another model could not be read again and are left out.` }] : [];
     this.store.transaction(() => {

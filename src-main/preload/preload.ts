@@ -10,5 +10,6 @@ interface ElectronPreloadModule {
 }
 
 // `require`, not import: electron is an optional dependency and has no types installed here.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const electron = require('electron') as ElectronPreloadModule;
 electron.contextBridge.exposeInMainWorld('ichtriage', createPreloadBridge(electron.ipcRenderer));

@@ -1,4 +1,4 @@
-import { ICH_CLASSES, type ClassScores, type IchClass } from '../contract/classes.js';
+import { ICH_CLASSES, type IchClass } from '../contract/classes.js';
 import type { Read, ReadSummary, SeriesDetail, StudySummary } from '../contract/dto.js';
 import { flaggedClasses } from '../pipeline/triage/index.js';
 import type { InstanceRow, ModelRow, SeriesRow, StoredRead, StudyRow } from '../store/triage-store.js';

@@ -2,9 +2,9 @@ import type { CodedWarning, RejectionCode } from '../../contract/warnings.js';
 import type { InstanceHeader } from '../../domain/instance.js';
 import { checkAxialSlice } from '../assemble/index.js';
 import { decodeDicom } from '../decode/index.js';
-import { preprocessHu } from '../preprocess/index.js';
 import { readInboxFile } from '../inbox/read-inbox-file.js';
-import type { Detector, SliceOutputs } from './detector.js';
+import type { Detector } from './detector.js';
+import { SliceBatch, type SliceOutput } from './slice-batch.js';
 
 export type SliceAnalysis =
   | {
@@ -35,12 +35,10 @@ interface PreparedSlice {
 export async function analyseFiles(detector: Detector, paths: string[], maxFileBytes?: number): Promise<SliceAnalysis[]> {
   const results: SliceAnalysis[] = new Array(paths.length);
   const prepared: PreparedSlice[] = [];
-  const inputLength = detector.inputLength;
-  const batch = new Float32Array(paths.length * inputLength);
+  const batch = new SliceBatch(detector, paths.length);
   for (const [index, path] of paths.entries()) {
     try {
-      const slot = batch.subarray(prepared.length * inputLength, (prepared.length + 1) * inputLength);
-      const outcome = await prepareSlice(detector, path, slot, maxFileBytes);
+      const outcome = await prepareSlice(batch, path, maxFileBytes);
       if (outcome.ok) prepared.push({ index, header: outcome.header, warnings: outcome.warnings });
       else results[index] = { ok: false, path, code: outcome.code, reason: outcome.reason };
     } catch (error) {
@@ -49,22 +47,21 @@ export async function analyseFiles(detector: Detector, paths: string[], maxFileB
   }
   if (prepared.length === 0) return results;
   try {
-    const outputs = await detector.runSlices(batch.subarray(0, prepared.length * inputLength), prepared.length);
-    prepared.forEach((slice, n) => (results[slice.index] = sliceResult(detector, paths[slice.index]!, slice, outputs, n)));
+    const outputs = await batch.run();
+    prepared.forEach((slice, slot) => (results[slice.index] = sliceResult(detector, paths[slice.index]!, slice, outputs[slot]!)));
   } catch (batchError) {
     // One input broke the batch: run each alone so only that file is rejected.
-    for (const [n, slice] of prepared.entries()) {
-      const input = batch.slice(n * inputLength, (n + 1) * inputLength);
-      results[slice.index] = await analyseAlone(detector, paths[slice.index]!, slice, input, batchError);
+    for (const [slot, slice] of prepared.entries()) {
+      results[slice.index] = await analyseAlone(detector, batch, slot, paths[slice.index]!, slice, batchError);
     }
   }
   return results;
 }
 
+/** Reads, decodes and checks one file, and preprocesses it into the batch's next slot. */
 async function prepareSlice(
-  detector: Detector,
+  batch: SliceBatch,
   path: string,
-  input: Float32Array,
   maxFileBytes: number | undefined,
 ): Promise<({ ok: true } & Omit<PreparedSlice, 'index'>) | { ok: false; code: RejectionCode; reason: string }> {
   const read = await readInboxFile(path, maxFileBytes);
@@ -74,13 +71,13 @@ async function prepareSlice(
   const { header, hu, warnings } = decoded.instance;
   const ineligible = checkAxialSlice(header);
   if (ineligible) return { ok: false, ...ineligible };
-  preprocessHu(hu, header.Rows, header.Columns, detector.card.input, input);
+  batch.add(hu, header.Rows, header.Columns);
   return { ok: true, header, warnings };
 }
 
-async function analyseAlone(detector: Detector, path: string, slice: PreparedSlice, input: Float32Array, batchError: unknown): Promise<SliceAnalysis> {
+async function analyseAlone(detector: Detector, batch: SliceBatch, slot: number, path: string, slice: PreparedSlice, batchError: unknown): Promise<SliceAnalysis> {
   try {
-    return sliceResult(detector, path, slice, await detector.runSlices(input, 1), 0);
+    return sliceResult(detector, path, slice, await batch.runAlone(slot));
   } catch (error) {
     // If the network fails on a plain input too, the model is broken, not this file: let the
     // caller keep every file for later instead of rejecting good ones.
@@ -89,17 +86,15 @@ async function analyseAlone(detector: Detector, path: string, slice: PreparedSli
   }
 }
 
-function sliceResult(detector: Detector, path: string, slice: PreparedSlice, outputs: SliceOutputs, n: number): SliceAnalysis {
-  const e = detector.card.embeddingSize;
-  const camLength = 6 * detector.card.camSize[0] * detector.card.camSize[1];
+function sliceResult(detector: Detector, path: string, slice: PreparedSlice, output: SliceOutput): SliceAnalysis {
   return {
     ok: true,
     path,
     header: slice.header,
     warnings: slice.warnings,
-    probs: outputs.probs.slice(n * 6, n * 6 + 6),
-    embedding: outputs.embedding.slice(n * e, n * e + e),
-    cam: quantiseCam(outputs.cam.subarray(n * camLength, (n + 1) * camLength), 6),
+    probs: output.probs,
+    embedding: output.embedding,
+    cam: quantiseCam(output.cam, 6),
   };
 }
 

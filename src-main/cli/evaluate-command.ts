@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 import { parseProviders } from '../app/option-values.js';
-import { UsageError, type Io } from '../cli/command.js';
+import { UsageError, type Io } from './command.js';
 import { setLogLevel } from '../log.js';
-import { defaultModelDir } from '../pipeline/infer/detector.js';
-import { evaluate } from './evaluate.js';
-import { formatEvaluation } from './format-report.js';
-import type { PngWindow } from './png.js';
+import { defaultModelDir } from '../pipeline/infer/index.js';
+import { evaluate } from '../evaluate/evaluate.js';
+import { formatEvaluation } from '../evaluate/format-report.js';
+import type { PngWindow } from '../evaluate/png.js';
 
 const PROGRESS_EVERY_MS = 5000;
 
