@@ -21,6 +21,20 @@ describe('assembleSeries', () => {
     assert.match(series.warnings[0]!.message, /Gap of 1\.25 mm after slice 4 of 6 \(about 1 missing slice at 0\.63 mm/);
   });
 
+  it('reports every gap of a series in one warning, consecutive slices as a range', () => {
+    // Gaps after slices 2, and 4-6 (the pattern of the real GE series: thirteen 7 mm steps in a 4 mm series).
+    const series = assembleSeries(seriesAt([0, 4, 11, 15, 22, 29, 36, 40, 44, 48, 52]));
+    assert.deepEqual(codes(series.warnings), ['MISSING_SLICES']);
+    assert.equal(series.warnings[0]!.message, 'Gaps of 7.00 mm after slices 2, 4–6 of 11 (about 4 missing slices at 4.00 mm spacing).');
+  });
+
+  it('reports repeated positions once for the series', () => {
+    const series = assembleSeries(seriesAt([0, 0, 5, 5, 10, 10]));
+    assert.equal(series.slices.length, 3);
+    assert.deepEqual(codes(series.warnings), ['DUPLICATE_SLICE']);
+    assert.match(series.warnings[0]!.message, /^3 slices repeat a position already present \(at 0\.00, 5\.00, 10\.00 mm\)/);
+  });
+
   it('drops a second slice at the same position and says so', () => {
     const series = assembleSeries(seriesAt([0, 5, 5, 10]));
     assert.equal(series.slices.length, 3);

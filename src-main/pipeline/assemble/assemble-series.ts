@@ -73,18 +73,25 @@ export function assembleSeries(inputs: AssemblyInput[]): AssembledSeries {
   };
 }
 
+/** Keeps one slice per position; the skipped ones are reported in one warning for the series. */
 function dropDuplicates(ordered: SeriesSlice[], warnings: CodedWarning[]): SeriesSlice[] {
   const kept: SeriesSlice[] = [];
+  const skipped: { z: number; kept: string; skipped: string }[] = [];
   for (const slice of ordered) {
     const previous = kept[kept.length - 1];
     if (previous && slice.z - previous.z < DUPLICATE_MM) {
-      warnings.push({
-        code: 'DUPLICATE_SLICE',
-        message: `Two slices at position ${slice.z.toFixed(2)} mm; kept one (${fileName(previous.path)}), skipped ${fileName(slice.path)}.`,
-      });
+      skipped.push({ z: slice.z, kept: fileName(previous.path), skipped: fileName(slice.path) });
       continue;
     }
     kept.push(slice);
+  }
+  if (skipped.length === 1) {
+    const [d] = skipped;
+    warnings.push({ code: 'DUPLICATE_SLICE', message: `Two slices at position ${d!.z.toFixed(2)} mm; kept one (${d!.kept}), skipped ${d!.skipped}.` });
+  } else if (skipped.length > 1) {
+    const positions = skipped.map((d) => d.z.toFixed(2));
+    const shown = positions.length > 6 ? `${positions.slice(0, 6).join(', ')} and ${positions.length - 6} more` : positions.join(', ');
+    warnings.push({ code: 'DUPLICATE_SLICE', message: `${skipped.length} slices repeat a position already present (at ${shown} mm); one slice kept at each.` });
   }
   return kept;
 }
@@ -102,21 +109,33 @@ function checkSpacing(ordered: SeriesSlice[], warnings: CodedWarning[]): number 
   const steps = ordered.slice(1).map((s, i) => s.z - ordered[i]!.z);
   const spacing = median(steps);
   let irregular = false;
+  const gaps: { after: number; step: number }[] = [];
   steps.forEach((step, i) => {
-    if (step > spacing * GAP_FACTOR) {
-      const count = Math.round(step / spacing) - 1;
-      warnings.push({
-        code: 'MISSING_SLICES',
-        message: `Gap of ${step.toFixed(2)} mm after slice ${i + 1} of ${ordered.length} (about ${count} missing slice${count === 1 ? '' : 's'} at ${spacing.toFixed(2)} mm spacing).`,
-      });
-    } else if (Math.abs(step - spacing) > spacing * SPACING_TOLERANCE) {
-      irregular = true;
-    }
+    if (step > spacing * GAP_FACTOR) gaps.push({ after: i + 1, step });
+    else if (Math.abs(step - spacing) > spacing * SPACING_TOLERANCE) irregular = true;
   });
+  if (gaps.length) warnings.push({ code: 'MISSING_SLICES', message: missingSlicesMessage(gaps, ordered.length, spacing) });
   if (irregular) {
     warnings.push({ code: 'IRREGULAR_SPACING', message: `Slice spacing varies around ${spacing.toFixed(2)} mm.` });
   }
   return spacing;
+}
+
+/** All gaps of a series in one sentence, consecutive slices as ranges: "after slices 15–27 of 28". */
+function missingSlicesMessage(gaps: { after: number; step: number }[], sliceCount: number, spacing: number): string {
+  const missing = gaps.reduce((sum, g) => sum + Math.round(g.step / spacing) - 1, 0);
+  const ranges: string[] = [];
+  for (let i = 0; i < gaps.length; ) {
+    let j = i;
+    while (j + 1 < gaps.length && gaps[j + 1]!.after === gaps[j]!.after + 1) j++;
+    ranges.push(i === j ? `${gaps[i]!.after}` : `${gaps[i]!.after}–${gaps[j]!.after}`);
+    i = j + 1;
+  }
+  const sizes = gaps.map((g) => g.step);
+  const [low, high] = [Math.min(...sizes), Math.max(...sizes)];
+  const size = high - low < 0.01 ? `${low.toFixed(2)} mm` : `${low.toFixed(2)}–${high.toFixed(2)} mm`;
+  const where = gaps.length === 1 ? `Gap of ${size} after slice ${ranges[0]}` : `Gaps of ${size} after slices ${ranges.join(', ')}`;
+  return `${where} of ${sliceCount} (about ${missing} missing slice${missing === 1 ? '' : 's'} at ${spacing.toFixed(2)} mm spacing).`;
 }
 
 function fileName(filePath: string): string {
