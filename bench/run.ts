@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -29,10 +29,16 @@ step('ingest (decode + assemble) of CQ500-CT-0, JPEG lossless and decompressed')
 const cq500Dir = path.join(SHARED_DATA_DIR, 'cq500', 'CQ500-CT-0');
 const cq500 = (await readdir(cq500Dir)).filter((f) => f.endsWith('.dcm')).map((f) => path.join(cq500Dir, f));
 const uncompressed = await decompressWithDcmtk(cq500, path.join(work, 'cq500-uncompressed'));
+const ingestUncompressed = await measureIngest(uncompressed);
+const ingestJpeg = await measureIngest(cq500);
 results.ingest = {
-  uncompressed: { ...(await measureIngest(uncompressed)), target: '>= 400 slices/s' },
-  jpegLossless: { ...(await measureIngest(cq500)), target: '>= 150 slices/s' },
+  uncompressed: { ...ingestUncompressed, target: '>= 400 slices/s', ...(await sideBySideWithPydicom(uncompressed, ingestUncompressed)) },
+  jpegLossless: { ...ingestJpeg, target: '>= 150 slices/s', ...(await sideBySideWithPydicom(cq500, ingestJpeg)) },
+  peer: 'pydicom dcmread + pixel_array + apply_modality_lut on the same files, in the same run (bench/pydicom_ingest.py); goal ratio >= 1.0',
 };
+for (const [name, figure] of Object.entries(results.ingest as Record<string, { slicesPerSecond?: number; ratioToPydicom?: number }>)) {
+  if (figure.slicesPerSecond) step(`ingest ${name}: ${figure.slicesPerSecond} slices/s, ${figure.ratioToPydicom ?? '?'}x pydicom`);
+}
 
 step('latency: 40-slice 512x512 study written into a watched inbox');
 const study40 = await generatePhantomStudy(path.join(work, 'study40'), { slices: 40, seed: 7, positive: true });
@@ -61,3 +67,17 @@ try {
 await writeResults(results);
 process.stdout.write(JSON.stringify(results, null, 2) + '\n');
 step(`wrote ${RESULTS_FILE}`);
+
+/** pydicom on the same files in the same run, and our speed as a multiple of its speed. */
+async function sideBySideWithPydicom(files: string[], ours: { slicesPerSecond: number }): Promise<Record<string, unknown>> {
+  const listing = path.join(work, `pydicom-files-${files.length}-${path.basename(path.dirname(files[0]!))}.txt`);
+  await writeFile(listing, files.join('\n') + '\n');
+  try {
+    const { stdout } = await run('/usr/bin/python3', [path.join(REPO_ROOT_DIR, 'bench', 'pydicom_ingest.py'), listing], { maxBuffer: 1 << 20 });
+    const pydicom = JSON.parse(stdout.trim()) as { slicesPerSecond: number };
+    return { pydicom, ratioToPydicom: round(ours.slicesPerSecond / pydicom.slicesPerSecond, 2) };
+  } catch (error) {
+    // pydicom decodes JPEG Lossless only with GDCM (apt-get install python3-gdcm) or pylibjpeg.
+    return { pydicom: { error: (error as Error).message.split('\n').filter(Boolean).pop() } };
+  }
+}
