@@ -42,7 +42,7 @@ export default tseslint.config(
   layer(['src-main/transport/**'], UP('pipeline', 'store', 'services', 'app', 'cli', 'evaluate'), 'A transport serves the contract; it knows no engine internals.'),
   layer(
     ['src-renderer/**'],
-    /^(node:|(\.\.\/)+src-main\/(?!contract\/|analysis\/(compare|csv|metrics)\.js$))/,
+    /^(node:|(\.\.\/)+src-main\/(?!contract\/|analysis\/(compare|csv-format|metrics)\.js$))/,
     'The renderer runs in a page: it imports itself, the contract and pure analysis code only.',
   ),
 );

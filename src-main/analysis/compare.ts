@@ -1,7 +1,7 @@
 import { ICH_CLASSES, type ClassScores, type IchClass } from '../contract/classes.js';
 import type { ClassComparison, CompareResult, RocPoint } from '../contract/dto.js';
 import { ApiError } from '../contract/errors.js';
-import { formatCsvRow } from './csv.js';
+import { formatCsvRow } from './csv-format.js';
 import { confusionOfCalls, ratesOf, rocAuc, rocCurve } from './metrics.js';
 
 /** Findings of one read; a class that is absent was not stated (e.g. a partial RSNA import). */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CsvError, formatCsvRow, parseCsv } from '../../src-main/analysis/csv.js';
+import { CsvError, parseCsv } from '../../src-main/analysis/csv.js';
+import { formatCsvRow } from '../../src-main/analysis/csv-format.js';
 
 describe('parseCsv', () => {
   it('handles a BOM, CRLF, blank lines, quotes with commas, escaped quotes and newlines', () => {
