@@ -16,7 +16,7 @@ const STATUS: Record<ApiErrorCode, number> = {
 /** Anything that is not an ApiError becomes INTERNAL; its message stays in the log (engine messages carry no PHI). */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  log.error(`api call failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+  log.error('api call failed', { err: error });
   return new ApiError('INTERNAL', 'The engine failed on this request; see the application log.');
 }
 

@@ -32,7 +32,7 @@ export interface ServeIpcOptions {
 
 function failure(error: unknown): IpcResult {
   if (error instanceof ApiError) return { ok: false, error: error.toJSON() };
-  log.error(`ipc call failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+  log.error('ipc call failed', { err: error });
   return { ok: false, error: { code: 'INTERNAL', message: 'The engine failed on this request; see the application log.' } };
 }
 
