@@ -30,6 +30,13 @@ function worklistOnly(studies: StudySummary[]): TriageApi {
     recordRead: none,
     importReads: none,
     compare: none,
+    listAudit: async () => [],
+    exportAuditCsv: none,
+    getSettings: none,
+    updateSettings: none,
+    getStatus: none,
+    addToInbox: none,
+    openInboxFolder: none,
     subscribe: () => () => undefined,
   };
 }

@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import type { TriageApi } from '../contract/api.js';
+import type { EngineApi } from '../contract/api.js';
 import { log } from '../log.js';
 import { DEFAULT_PIPELINE_OPTIONS, TriagePipeline, type IntakeStatus } from '../pipeline/compose.js';
 import { listFiles, watchInbox, type InboxWatcher } from '../pipeline/inbox/index.js';
@@ -35,9 +35,13 @@ export interface EngineOptions {
 }
 
 export interface Engine {
-  api: TriageApi;
+  api: EngineApi;
   card: ModelCard;
   provider: string;
+  /** Why the providers tried before `provider` could not run the model; null when the first one did. */
+  providerFallback: string | null;
+  /** Applies a new settle time to series that arrive or settle from now on. */
+  setSettleMs(ms: number): void;
   /** Triage these files or folders (recursively). */
   ingestPaths(paths: string[]): Promise<void>;
   /** Resolves when everything offered so far is triaged or rejected. */
@@ -58,8 +62,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   let inference: InferenceClient;
   let card: ModelCard;
   let provider: string;
+  let providerFallback: string | null;
   try {
-    ({ client: inference, card, provider } = await InferenceClient.start({
+    ({ client: inference, card, provider, providerFallback } = await InferenceClient.start({
       modelDir,
       ...(options.providers ? { providers: options.providers } : {}),
       ...(options.threads ? { threads: options.threads } : {}),
@@ -102,6 +107,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     api: service,
     card,
     provider,
+    providerFallback,
+    setSettleMs: (ms) => pipeline.setSettleMs(ms),
     store,
     async ingestPaths(paths) {
       await pipeline.offer(await listFiles(paths));

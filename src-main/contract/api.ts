@@ -1,7 +1,10 @@
 import type {
+  AuditEntry,
+  AuditQuery,
   CompareRequest,
   CompareResult,
   EngineEvent,
+  InboxCopyResult,
   ModelInfo,
   Read,
   ReadInput,
@@ -11,8 +14,10 @@ import type {
   SlicePixels,
   StudyDetail,
   StudySummary,
+  WorkstationStatus,
   WorklistQuery,
 } from './dto.js';
+import type { Settings, SettingsPatch } from '../settings/settings-schema.js';
 import type { IchClass } from './classes.js';
 import type { Rejection } from './warnings.js';
 
@@ -31,6 +36,19 @@ export interface TriageApi {
   importReads(format: ReadsCsvFormat, csvText: string, reader?: string): Promise<ReadsImportResult>;
   compare(request: CompareRequest): Promise<CompareResult>;
   listRejected(): Promise<Rejection[]>;
+  /** The audit trail, newest first, filtered. */
+  listAudit(query: AuditQuery): Promise<AuditEntry[]>;
+  /** The filtered audit trail as CSV; the export itself is audited. */
+  exportAuditCsv(query: AuditQuery): Promise<string>;
+  getSettings(): Promise<Settings>;
+  /** Validates, applies (restarting the engine in-process when the inbox, database or model changes) and saves; returns the settings now in force. */
+  updateSettings(patch: SettingsPatch): Promise<Settings>;
+  /** Where the inbox is, which execution provider runs the model and why a faster one was not used. */
+  getStatus(): Promise<WorkstationStatus>;
+  /** Copies one dropped or opened file (base64 content) into the inbox under its relative path; the original is never touched. */
+  addToInbox(relativePath: string, contentBase64: string): Promise<InboxCopyResult>;
+  /** Opens the inbox folder in the platform's file manager. */
+  openInboxFolder(): Promise<void>;
   /** Returns an unsubscribe function. */
   subscribe(listener: (event: EngineEvent) => void): () => void;
 }
@@ -48,4 +66,17 @@ export const API_METHODS: readonly TriageApiMethod[] = [
   'importReads',
   'compare',
   'listRejected',
+  'listAudit',
+  'exportAuditCsv',
+  'getSettings',
+  'updateSettings',
+  'getStatus',
+  'addToInbox',
+  'openInboxFolder',
 ] as const;
+
+/** The methods the workstation (settings, intake, audit screen) adds around the engine's own. */
+export type WorkstationMethod = 'listAudit' | 'exportAuditCsv' | 'getSettings' | 'updateSettings' | 'getStatus' | 'addToInbox' | 'openInboxFolder';
+
+/** What the engine's TriageService answers itself; the workstation serves the rest. */
+export type EngineApi = Omit<TriageApi, WorkstationMethod>;

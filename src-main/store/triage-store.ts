@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import type { ClassScores } from '../contract/classes.js';
-import type { StudyState } from '../contract/dto.js';
+import type { AuditEntry, StudyState } from '../contract/dto.js';
 import type { CodedWarning, Rejection, RejectionCode } from '../contract/warnings.js';
 import type { InstanceHeader, PatientInfo } from '../domain/instance.js';
 import { migrate } from './migrations/index.js';
@@ -437,6 +437,28 @@ export class TriageStore {
   /** Audit entries carry ids and actions, never patient data. */
   audit(actor: string, action: string, studyId: number | null, detail: Record<string, unknown> = {}): void {
     this.db.prepare('INSERT INTO audit (at, actor, action, study_id, detail) VALUES (?, ?, ?, ?, ?)').run(now(), actor, action, studyId, json(detail));
+  }
+
+  /** The audit trail newest first, at most `limit` entries: exact action and actor, inclusive ISO-day bounds on `at`. */
+  listAudit(filter: { action?: string; actor?: string; from?: string; to?: string }, limit: number): AuditEntry[] {
+    const conditions = (
+      [
+        ['action = ?', filter.action],
+        ['actor = ?', filter.actor],
+        ['substr(at, 1, 10) >= ?', filter.from],
+        ['substr(at, 1, 10) <= ?', filter.to],
+      ] as const
+    ).filter(([, value]) => value);
+    const where = conditions.length ? `WHERE ${conditions.map(([clause]) => clause).join(' AND ')}` : '';
+    const rows = this.db.prepare(`SELECT * FROM audit ${where} ORDER BY id DESC LIMIT ?`).all(...conditions.map(([, value]) => value), limit) as Record<string, unknown>[];
+    return rows.map((r) => ({
+      id: r.id as number,
+      at: r.at as string,
+      actor: r.actor as string,
+      action: r.action as string,
+      studyId: r.study_id as number | null,
+      detail: JSON.parse(r.detail as string) as Record<string, unknown>,
+    }));
   }
 
   auditEntries(action?: string): { at: string; actor: string; action: string; studyId: number | null; detail: Record<string, unknown> }[] {
