@@ -4,6 +4,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { startFileLog } from '../../src-main/app/file-log.js';
 import { Workstation } from '../../src-main/app/workstation.js';
 import type { EngineEvent } from '../../src-main/contract/dto.js';
 import { ApiError } from '../../src-main/contract/errors.js';
@@ -17,12 +18,14 @@ const SLICE = path.join(SHARED_DATA, 'cq500', 'CQ500-CT-1_single_slice', 'CT0000
 describe('workstation', { timeout: 300_000 }, () => {
   let home: string;
   let workstation: Workstation;
+  let fileLog: ReturnType<typeof startFileLog>;
   const events: EngineEvent[] = [];
   const opened: string[] = [];
 
   before(async () => {
-    setLogLevel('error');
     home = await mkdtemp(path.join(tmpdir(), 'ichtriage-workstation-'));
+    setLogLevel('info');
+    fileLog = startFileLog(path.join(home, 'logs'), () => {});
     workstation = await Workstation.start({
       home,
       bundledModelDir: defaultModelDir(),
@@ -34,6 +37,8 @@ describe('workstation', { timeout: 300_000 }, () => {
   });
   after(async () => {
     await workstation?.close();
+    await fileLog?.close();
+    setLogLevel('error');
     await rm(home, { recursive: true, force: true });
   });
 
@@ -67,16 +72,16 @@ describe('workstation', { timeout: 300_000 }, () => {
     await workstation.api.updateSettings({ intake: { inbox } });
     assert.equal((await workstation.api.getStatus()).inbox, inbox);
     const content = await readFile(SLICE);
-    const result = await workstation.api.addToInbox('CQ500-CT-1/CT000000.dcm', content.toString('base64'));
-    assert.deepEqual(result, { path: path.join('CQ500-CT-1', 'CT000000.dcm'), written: true });
-    assert.deepEqual(await readFile(path.join(inbox, 'CQ500-CT-1', 'CT000000.dcm')), content);
+    const result = await workstation.api.addToInbox('incoming/CT000000.dcm', content.toString('base64'));
+    assert.deepEqual(result, { path: path.join('incoming', 'CT000000.dcm'), written: true });
+    assert.deepEqual(await readFile(path.join(inbox, 'incoming', 'CT000000.dcm')), content);
     const deadline = Date.now() + 120_000;
     while (!(await workstation.api.listStudies({})).some((study) => study.state === 'done')) {
       assert.ok(Date.now() < deadline, 'the copied slice was not triaged from the new inbox');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     // The same file again is not a second copy.
-    assert.deepEqual(await workstation.api.addToInbox('CQ500-CT-1/CT000000.dcm', content.toString('base64')), { path: path.join('CQ500-CT-1', 'CT000000.dcm'), written: false });
+    assert.deepEqual(await workstation.api.addToInbox('incoming/CT000000.dcm', content.toString('base64')), { path: path.join('incoming', 'CT000000.dcm'), written: false });
   });
 
   it('refuses names that would leave the inbox or hide from its watcher', async () => {
@@ -119,6 +124,15 @@ describe('workstation', { timeout: 300_000 }, () => {
     assert.ok(lines.some((line) => line.includes(',study-opened,')));
     assert.equal((await workstation.api.listAudit({ action: 'audit-exported' })).length, 1);
     assert.deepEqual(await workstation.api.listAudit({ from: '2000-01-01', to: '2000-01-02' }), []);
+  });
+
+  it('logs to a file in the user data folder, without the patient name or ID of what it triaged', async () => {
+    const [study] = await workstation.api.listStudies({});
+    assert.equal(study!.patientName, 'CQ500-CT-1', 'the slice carries a patient name to look for');
+    const logged = await readFile(path.join(home, 'logs', 'ichtriage.log'), 'utf8');
+    assert.match(logged, /settings changed: intake\.inbox/);
+    assert.match(logged, /watching inbox/);
+    assert.ok(!logged.includes(study!.patientName) && !logged.includes(study!.patientId), 'patient data in the log');
   });
 
   it('opens the inbox folder in the file manager', async () => {
