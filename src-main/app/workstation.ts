@@ -132,7 +132,7 @@ export class Workstation {
       try {
         await loadModelCard(next.model.folder);
       } catch (error) {
-        if (error instanceof ModelCardError) throw new ApiError('INVALID_ARGUMENT', `The model in ${next.model.folder} was refused: ${error.message}`);
+        if (error instanceof ModelCardError) throw new ApiError('INVALID_ARGUMENT', `The model in ${next.model.folder} was refused: ${error.message}.`);
         throw error;
       }
     }

@@ -49,6 +49,8 @@ describe('electron-builder configuration', () => {
     assert.ok(included('dist/preload/preload.cjs'));
     assert.ok(!included('dist/main/electron-main.mjs.map'));
     assert.ok(!included('src-main/app/workstation.ts'), 'no TypeScript sources');
+    // No patient data ships: neither test fixtures nor anything from the data folders.
+    for (const file of ['test/fixtures/rsna/ID_0001.dcm', 'bench/fixtures.ts', 'models/training/ichtrain/train.py', 'test-results/01-worklist-empty.png']) assert.ok(!included(file), file);
   });
 
   it('ships the bundled model as an extra resource and unpacks native modules from asar', async () => {

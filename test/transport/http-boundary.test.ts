@@ -92,7 +92,7 @@ describe('browser-mode HTTP server boundary: arguments, body sizes, event stream
 
     // The capture does see engine failures: a well-typed call the engine fails on is logged with its stack.
     assert.equal((await call('compare', JSON.stringify({ args: [{ reference: 'majority' }] }))).status, 500);
-    assert.ok(logged.some((line) => line.includes('boom') && /\n\s+at /.test(line)), logged.join('\n'));
+    assert.ok(logged.some((line) => line.includes('boom') && /\\n\s+at /.test(line)), logged.join('\n'));
   });
 
   // Only the first few bytes of the declared 50 MB are ever sent: a server that read on would hang here.

@@ -108,7 +108,7 @@ describe('Electron IPC transport', () => {
     assert.equal(logged.join('\n'), '');
     // The capture does see engine failures: a well-typed call the engine fails on is logged with its stack.
     assert.equal((await bridge.call('compare', [{ reference: 'R1' }])).ok, false);
-    assert.ok(logged.some((line) => line.includes('boom') && /\n\s+at /.test(line)), logged.join('\n'));
+    assert.ok(logged.some((line) => line.includes('boom') && /\\n\s+at /.test(line)), logged.join('\n'));
   });
 
   it('lets the preload reject unknown methods without touching IPC', async () => {
