@@ -30,6 +30,7 @@ function worklistOnly(studies: StudySummary[]): TriageApi {
     recordRead: none,
     importReads: none,
     compare: none,
+    exportCompareCsv: none,
     listAudit: async () => [],
     exportAuditCsv: none,
     getSettings: none,

@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import path from 'node:path';
 import type { TriageApi } from '../contract/api.js';
 import type { AuditQuery, EngineEvent, Settings, SettingsPatch, WorkstationStatus } from '../contract/dto.js';
+import { compareToCsv } from '../analysis/compare.js';
 import { formatCsvRow } from '../analysis/csv.js';
 import { ApiError } from '../contract/errors.js';
 import { log } from '../log.js';
@@ -210,6 +211,11 @@ export class Workstation {
         return result;
       },
       compare: async (request) => (await engine()).compare(request),
+      exportCompareCsv: async (request) => {
+        const result = await (await engine()).compare(request);
+        this.audit('compare-exported', null, { reference: result.reference, studies: result.studyCount });
+        return compareToCsv(result);
+      },
       listRejected: async () => (await engine()).listRejected(),
       listAudit: async (query) => {
         await engine();

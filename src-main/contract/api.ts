@@ -35,6 +35,8 @@ export interface TriageApi {
   recordRead(read: ReadInput): Promise<Read>;
   importReads(format: ReadsCsvFormat, csvText: string, reader?: string): Promise<ReadsImportResult>;
   compare(request: CompareRequest): Promise<CompareResult>;
+  /** The comparison as CSV; the export is audited. */
+  exportCompareCsv(request: CompareRequest): Promise<string>;
   listRejected(): Promise<Rejection[]>;
   /** The audit trail, newest first, filtered. */
   listAudit(query: AuditQuery): Promise<AuditEntry[]>;
@@ -65,6 +67,7 @@ export const API_METHODS: readonly TriageApiMethod[] = [
   'recordRead',
   'importReads',
   'compare',
+  'exportCompareCsv',
   'listRejected',
   'listAudit',
   'exportAuditCsv',
@@ -76,7 +79,7 @@ export const API_METHODS: readonly TriageApiMethod[] = [
 ] as const;
 
 /** The methods the workstation (settings, intake, audit screen) adds around the engine's own. */
-export type WorkstationMethod = 'listAudit' | 'exportAuditCsv' | 'getSettings' | 'updateSettings' | 'getStatus' | 'addToInbox' | 'openInboxFolder';
+export type WorkstationMethod = 'exportCompareCsv' | 'listAudit' | 'exportAuditCsv' | 'getSettings' | 'updateSettings' | 'getStatus' | 'addToInbox' | 'openInboxFolder';
 
 /** What the engine's TriageService answers itself; the workstation serves the rest. */
 export type EngineApi = Omit<TriageApi, WorkstationMethod>;

@@ -51,6 +51,7 @@ export const API_ARGUMENTS = {
   // JSON has no undefined: the HTTP client sends an omitted reader as null.
   importReads: z.tuple([z.enum(['rsna', 'cq500']), z.string(), z.string().nullish().transform((reader) => reader ?? undefined)]),
   compare: z.tuple([z.object({ reference: z.string() })]),
+  exportCompareCsv: z.tuple([z.object({ reference: z.string() })]),
   listRejected: z.tuple([]),
   listAudit: z.tuple([auditQuery]),
   exportAuditCsv: z.tuple([auditQuery]),

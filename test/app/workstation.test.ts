@@ -124,6 +124,9 @@ describe('workstation', { timeout: 300_000 }, () => {
     assert.ok(lines.some((line) => line.includes(',study-opened,')));
     assert.equal((await workstation.api.listAudit({ action: 'audit-exported' })).length, 1);
     assert.deepEqual(await workstation.api.listAudit({ from: '2000-01-01', to: '2000-01-02' }), []);
+    const compared = await workstation.api.exportCompareCsv({ reference: 'majority' });
+    assert.match(compared.split('\n')[0]!, /,/);
+    assert.equal((await workstation.api.listAudit({ action: 'compare-exported' }))[0]?.actor, 'Dr Audit');
   });
 
   it('logs to a file in the user data folder, without the patient name or ID of what it triaged', async () => {

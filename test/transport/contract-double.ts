@@ -75,6 +75,10 @@ export function createRecordingApi(): RecordingApi {
       record('listRejected', []);
       return [];
     },
+    async exportCompareCsv(request) {
+      record('exportCompareCsv', [request]);
+      return 'cls,rater\n';
+    },
     async listAudit(query) {
       record('listAudit', [query]);
       return [];
