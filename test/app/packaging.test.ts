@@ -49,6 +49,10 @@ describe('electron-builder configuration', () => {
     assert.ok(included('dist/preload/preload.cjs'));
     assert.ok(!included('dist/main/electron-main.mjs.map'));
     assert.ok(!included('src-main/app/workstation.ts'), 'no TypeScript sources');
+    // electron-builder adds the production node_modules itself; the exclusions keep the TypeScript loader out.
+    const excludedModule = (file: string) => config.files.some((p) => p.startsWith('!') && minimatch(file, p.slice(1)));
+    assert.ok(excludedModule('node_modules/tsx/dist/esm/index.mjs') && excludedModule('node_modules/@esbuild/linux-x64/bin/esbuild'), 'no TypeScript loader');
+    assert.ok(!excludedModule('node_modules/zod/index.js'), 'other packages stay');
     // No patient data ships: neither test fixtures nor anything from the data folders.
     for (const file of ['test/fixtures/rsna/ID_0001.dcm', 'bench/fixtures.ts', 'models/training/ichtrain/train.py', 'test-results/01-worklist-empty.png']) assert.ok(!included(file), file);
   });
