@@ -23,23 +23,23 @@ export default tseslint.config(
   },
   layer(
     ['src-main/contract/**'],
-    [...UP('domain', 'pipeline', 'store', 'services', 'transport', 'app', 'cli', 'evaluate', 'analysis'), '**/log.js', 'node:*'],
+    [...UP('domain', 'pipeline', 'store', 'services', 'transport', 'app', 'cli', 'evaluate', 'analysis', 'settings'), '**/log.js', 'node:*'],
     'contract/ is pure TypeScript both ends import: it imports nothing else of the engine and no Node API.',
   ),
-  layer(['src-main/domain/**'], UP('pipeline', 'store', 'services', 'transport', 'app', 'cli', 'evaluate'), 'domain/ holds types and rules; it imports only contract/.'),
+  layer(['src-main/domain/**'], UP('pipeline', 'store', 'services', 'transport', 'app', 'cli', 'evaluate', 'settings'), 'domain/ holds types and rules; it imports only contract/.'),
   layer(['src-main/analysis/**'], UP('domain', 'pipeline', 'store', 'services', 'transport', 'app', 'cli', 'evaluate'), 'analysis/ is pure (the renderer imports it): contract/ only.'),
   layer(
     ['src-main/pipeline/*/**'],
-    UP('store', 'services', 'transport', 'app', 'cli', 'evaluate'),
+    UP('store', 'services', 'transport', 'app', 'cli', 'evaluate', 'settings'),
     'A pipeline stage has typed input and output; persisting and serving happen above it (pipeline/compose.ts, services/).',
   ),
-  layer(['src-main/store/**'], UP('pipeline', 'services', 'transport', 'app', 'cli', 'evaluate'), 'The store persists and reads; it never calls into the pipeline or the services.'),
+  layer(['src-main/store/**'], UP('pipeline', 'services', 'transport', 'app', 'cli', 'evaluate', 'settings'), 'The store persists and reads; it never calls into the pipeline or the services.'),
   layer(
     ['src-main/services/**', 'src-main/evaluate/**'],
     [...UP('transport', 'app', 'cli'), '**/pipeline/*/*', '!**/pipeline/*/index.js'],
     'Use-cases reach a pipeline stage only through its index.ts, and never a transport or the app.',
   ),
-  layer(['src-main/transport/**'], UP('pipeline', 'store', 'services', 'app', 'cli', 'evaluate'), 'A transport serves the contract; it knows no engine internals.'),
+  layer(['src-main/transport/**'], UP('pipeline', 'store', 'services', 'app', 'cli', 'evaluate', 'settings'), 'A transport serves the contract; it knows no engine internals.'),
   layer(
     ['src-renderer/**'],
     /^(node:|(\.\.\/)+src-main\/(?!contract\/|analysis\/(compare|csv-format|metrics)\.js$))/,

@@ -30,6 +30,14 @@ function worklistOnly(studies: StudySummary[]): TriageApi {
     recordRead: none,
     importReads: none,
     compare: none,
+    exportCompareCsv: none,
+    listAudit: async () => [],
+    exportAuditCsv: none,
+    getSettings: none,
+    updateSettings: none,
+    getStatus: none,
+    addToInbox: none,
+    openInboxFolder: none,
     subscribe: () => () => undefined,
   };
 }

@@ -5,7 +5,8 @@ cd "$(dirname "$0")/.."
 
 bash scripts/ensure-system-deps.sh
 npx tsc -p tsconfig.json
-[ -f dist/renderer/index.html ] || npm run --silent build:renderer
+# The production build (Electron main, inference worker, preload, renderer) into dist/: CI builds it on every run.
+npm run --silent build
 
 # Unit, integration and browser (Playwright + Chromium) tests, one node:test run.
 node --import tsx --test --test-concurrency=1 $(find test -name '*.test.ts' -o -name '*.e2e.ts' | sort)

@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import type { TriageApi } from '../contract/api.js';
+import type { EngineApi } from '../contract/api.js';
 import { log } from '../log.js';
 import { DEFAULT_PIPELINE_OPTIONS, TriagePipeline, type IntakeStatus } from '../pipeline/compose.js';
 import { listFiles, watchInbox, type InboxWatcher } from '../pipeline/inbox/index.js';
@@ -37,15 +37,19 @@ export interface EngineOptions {
 }
 
 export interface Engine {
-  api: TriageApi;
+  api: EngineApi;
   /** The model in use now (it changes with useModel). */
   readonly card: ModelCard;
   readonly provider: string;
+  /** Why the providers tried before `provider` could not run the model; null when the first one did. */
+  readonly providerFallback: string | null;
   /**
    * Loads another model folder (refused with the reason when its card or hashes fail; the running
    * model stays) and re-scores every stored study with it in the background.
    */
   useModel(modelDir: string): Promise<void>;
+  /** Applies a new settle time to series that arrive or settle from now on. */
+  setSettleMs(ms: number): void;
   /** Triage these files or folders (recursively). */
   ingestPaths(paths: string[]): Promise<void>;
   /** Resolves when everything offered so far is triaged or rejected. */
@@ -73,8 +77,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   let inference: InferenceClient;
   let card: ModelCard;
   let provider: string;
+  let providerFallback: string | null;
   try {
-    ({ client: inference, card, provider } = await startInference(modelDir));
+    ({ client: inference, card, provider, providerFallback } = await startInference(modelDir));
   } catch (error) {
     store.close();
     throw error;
@@ -120,14 +125,19 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     get provider() {
       return provider;
     },
+    get providerFallback() {
+      return providerFallback;
+    },
     async useModel(dir) {
       const next = await startInference(dir);
       const previous = await pipeline.useModel(next.client, next.card);
       service.useModel(next.card);
       inference = next.client;
       provider = next.provider;
+      providerFallback = next.providerFallback;
       await previous.close();
     },
+    setSettleMs: (ms) => pipeline.setSettleMs(ms),
     store,
     async ingestPaths(paths) {
       await pipeline.offer(await listFiles(paths));

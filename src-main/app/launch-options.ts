@@ -1,16 +1,20 @@
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { SettingsPatch } from '../contract/settings.js';
 import type { EngineOptions } from './engine.js';
 import { parseMaxFileMb, parseMilliseconds } from './option-values.js';
 
 /**
- * Settings shared by browser mode and Electron: where the inbox and database live, which model and
- * port to use. Flags win over environment variables, which win over the per-user defaults.
+ * The launch of browser mode and Electron: the user data folder (<home>, which holds settings.json),
+ * the port, and overrides of the saved settings. Flags win over environment variables, which win
+ * over <home>/settings.json (for this run only: overrides are never saved), which wins over the defaults.
  */
 export interface LaunchOptions {
   home: string;
-  engine: EngineOptions & { inbox: string };
+  /** Only what a flag or environment variable named. */
+  overrides: SettingsPatch;
+  engine: Pick<EngineOptions, 'maxFileBytes'>;
   port: number;
   open: boolean;
 }
@@ -21,6 +25,8 @@ export const LAUNCH_USAGE = `Usage: npm start -- [options]   (or: node --import 
   --model DIR     model folder with model.json         (env ICHTRIAGE_MODEL, default: the bundled model)
   --port N        browser-mode port on 127.0.0.1       (env ICHTRIAGE_PORT, default: a free port)
   --settle MS     quiet time before a series counts as complete (default 3000)
+The inbox, database, model and settle time are settings (<home>/settings.json, changed on the
+Settings screen); these flags and variables override them for this run without saving.
   --max-file-mb N largest file read from the inbox     (env ICHTRIAGE_MAX_FILE_MB, default 256)
   --no-open       print the URL but do not open a browser
 <home> is ICHTRIAGE_HOME, else $XDG_DATA_HOME/ichtriage, else ~/.local/share/ichtriage.`;
@@ -52,17 +58,18 @@ export function parseLaunchOptions(argv: string[], env: NodeJS.ProcessEnv = proc
   const maxFileMb = values['max-file-mb'] ?? env.ICHTRIAGE_MAX_FILE_MB;
   const maxFileBytes = maxFileMb === undefined ? undefined : parseMaxFileMb(maxFileMb);
   const model = values.model ?? env.ICHTRIAGE_MODEL;
+  const inbox = values.inbox ?? env.ICHTRIAGE_INBOX;
+  const database = values.db ?? env.ICHTRIAGE_DB;
+  const overrides: SettingsPatch = {};
+  if (inbox || settle !== undefined) overrides.intake = { ...(inbox ? { inbox: path.resolve(inbox) } : {}), ...(settle !== undefined ? { settleMs: settle } : {}) };
+  if (database) overrides.storage = { database: path.resolve(database) };
+  if (model) overrides.model = { folder: path.resolve(model) };
   return {
     home,
     port,
     open: !values['no-open'],
-    engine: {
-      inbox: path.resolve(values.inbox ?? env.ICHTRIAGE_INBOX ?? path.join(home, 'inbox')),
-      dbPath: path.resolve(values.db ?? env.ICHTRIAGE_DB ?? path.join(home, 'ichtriage.sqlite')),
-      ...(model ? { modelDir: path.resolve(model) } : {}),
-      ...(settle !== undefined ? { settleMs: settle } : {}),
-      ...(maxFileBytes !== undefined ? { maxFileBytes } : {}),
-    },
+    overrides,
+    engine: maxFileBytes !== undefined ? { maxFileBytes } : {},
   };
 }
 

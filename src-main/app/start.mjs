@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `npm start`: the Electron app when the optional `electron` package is installed, otherwise
-// browser mode (same engine and UI, served on 127.0.0.1). Arguments pass through to either.
-import { spawn } from 'node:child_process';
+// `npm start`: the Electron app when the optional `electron` package is installed (built first into
+// dist/, which is what Electron runs), otherwise browser mode (same engine and UI, served on
+// 127.0.0.1). Arguments pass through to either.
+import { execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +20,7 @@ try {
 }
 
 if (typeof electronBinary === 'string') {
+  execFileSync(process.execPath, [path.join(repoRoot, 'scripts', 'build.mjs')], { stdio: 'inherit' });
   const child = spawn(electronBinary, [repoRoot, ...args], { stdio: 'inherit' });
   child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 0)));
 } else {

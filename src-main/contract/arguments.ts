@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { TriageApi, TriageApiMethod } from './api.js';
 import { ICH_CLASSES } from './classes.js';
 import { ApiError } from './errors.js';
+import { settingsPatchSchema } from './settings.js';
 
 /**
  * Runtime schemas of every contract method's arguments, as one tuple per method. Both transports
@@ -32,6 +33,13 @@ const readInput = z.object({
   sliceMarks: z.array(sliceMark),
 });
 
+const auditQuery = z.object({
+  action: z.string().optional(),
+  actor: z.string().optional(),
+  from: z.iso.date().optional(),
+  to: z.iso.date().optional(),
+});
+
 /** `satisfies` makes the compiler refuse a contract method without a schema, or a schema that disagrees with its signature. */
 export const API_ARGUMENTS = {
   getModel: z.tuple([]),
@@ -43,7 +51,16 @@ export const API_ARGUMENTS = {
   // JSON has no undefined: the HTTP client sends an omitted reader as null.
   importReads: z.tuple([z.enum(['rsna', 'cq500']), z.string(), z.string().nullish().transform((reader) => reader ?? undefined)]),
   compare: z.tuple([z.object({ reference: z.string() })]),
+  exportCompareCsv: z.tuple([z.object({ reference: z.string() })]),
   listRejected: z.tuple([]),
+  listAudit: z.tuple([auditQuery]),
+  exportAuditCsv: z.tuple([auditQuery]),
+  getSettings: z.tuple([]),
+  // Unlike the other objects, a settings patch with an unknown section or field is refused, not trimmed.
+  updateSettings: z.tuple([settingsPatchSchema]),
+  getStatus: z.tuple([]),
+  addToInbox: z.tuple([z.string().min(1).max(1024), z.base64()]),
+  openInboxFolder: z.tuple([]),
 } satisfies { [M in TriageApiMethod]: z.ZodType<Parameters<TriageApi[M]>> };
 
 /** Issues beyond these few only lengthen the message. */

@@ -10,6 +10,16 @@ export const ICH_CLASSES = [
 
 export type IchClass = (typeof ICH_CLASSES)[number];
 
+/** How the UI and notifications name each class. */
+export const CLASS_LABELS: Record<IchClass, string> = {
+  any: 'Any haemorrhage',
+  epidural: 'Epidural',
+  intraparenchymal: 'Intraparenchymal',
+  intraventricular: 'Intraventricular',
+  subarachnoid: 'Subarachnoid',
+  subdural: 'Subdural',
+};
+
 /** One probability (0..1) per class. */
 export type ClassScores = Record<IchClass, number>;
 

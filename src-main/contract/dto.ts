@@ -1,5 +1,6 @@
 import type { ClassScores, IchClass } from './classes.js';
 import type { CodedWarning } from './warnings.js';
+import type { Settings } from './settings.js';
 
 /** Where a study is in the pipeline. */
 export type StudyState = 'receiving' | 'queued' | 'analysing' | 'done' | 'error';
@@ -186,4 +187,48 @@ export type EngineEvent =
   | { type: 'file-rejected'; path: string; reason: string }
   | { type: 'progress'; message: string; done: number; total: number }
   /** Intake paused (e.g. the disk is full: files stay in the inbox) or running again. Sent to each new subscriber while paused. */
-  | { type: 'intake-status'; paused: boolean; reason: string | null };
+  | { type: 'intake-status'; paused: boolean; reason: string | null }
+  /** The settings changed (and the engine may have restarted on a new inbox, database or model): reload. */
+  | { type: 'settings-changed'; settings: Settings }
+  /** Desktop shell commands (Electron only): a notification or the menu asks the window to show something. */
+  | { type: 'open-study'; studyId: number }
+  | { type: 'show-screen'; screen: 'worklist' | 'settings' | 'audit' };
+
+export type { Settings, SettingsPatch } from './settings.js';
+
+/** One audited action: who, what and when; ids only, never patient data. */
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string;
+  /** e.g. study-opened, read-recorded, reads-imported, audit-exported, settings-changed, series-triaged */
+  action: string;
+  studyId: number | null;
+  detail: Record<string, unknown>;
+}
+
+export interface AuditQuery {
+  action?: string;
+  actor?: string;
+  /** ISO dates (YYYY-MM-DD), inclusive. */
+  from?: string;
+  to?: string;
+}
+
+export interface WorkstationStatus {
+  inbox: string;
+  /** The user data folder: settings.json, the database by default, logs/. */
+  home: string;
+  logFolder: string | null;
+  /** The execution provider actually running the model (cpu, cuda, dml, coreml, webgpu). */
+  provider: string;
+  /** Why the providers tried before it could not run the model, or null when the first one did. */
+  providerFallback: string | null;
+}
+
+export interface InboxCopyResult {
+  /** Where the copy lies, relative to the inbox. */
+  path: string;
+  /** False when an identical file was already there (nothing written). */
+  written: boolean;
+}

@@ -116,7 +116,7 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
     private readonly store: TriageStore,
     private inference: SliceInference,
     private cardInUse: ModelCard,
-    private readonly options: PipelineOptions = DEFAULT_PIPELINE_OPTIONS,
+    private options: PipelineOptions = DEFAULT_PIPELINE_OPTIONS,
   ) {
     super();
     this.modelId = store.models.ensure(modelIdentity(cardInUse), cardInUse.thresholds);
@@ -275,6 +275,11 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
     return { paused: this.storageFault !== null, reason: this.storageFault?.reason ?? null };
   }
 
+  /** Series whose settle timer is already running keep their old due time. */
+  setSettleMs(ms: number): void {
+    this.options = { ...this.options, settleMs: ms };
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     if (this.storageRetryTimer) clearTimeout(this.storageRetryTimer);
@@ -318,6 +323,8 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
         try {
           results = await this.inference.analyse(batch.map((f) => f.path));
         } catch (error) {
+          // close() terminated the worker under this batch: its files stay unhandled for the next start.
+          if (this.closed) return;
           if (!(await this.recoverInference(batch, error as Error))) return;
           continue;
         }

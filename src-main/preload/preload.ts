@@ -1,5 +1,5 @@
 /**
- * Electron preload (bundled to CommonJS by src-main/app/electron-main.mjs, since sandboxed preloads
+ * Electron preload (bundled to CommonJS by scripts/build-targets.mjs, since sandboxed preloads
  * cannot load ES modules): exposes the contract bridge and nothing else.
  */
 import { createPreloadBridge, type IpcRendererLike } from './bridge.js';

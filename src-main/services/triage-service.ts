@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { ICH_CLASSES, isIchClass, type IchClass } from '../contract/classes.js';
-import type { TriageApi } from '../contract/api.js';
+import type { EngineApi } from '../contract/api.js';
 import type {
   CompareRequest,
   CompareResult,
@@ -29,7 +29,7 @@ import { completeFindings, toRead, toSeriesDetail, toStudySummary } from './stud
  * The use-cases behind the one API contract. Both transports (Electron IPC, browser-mode HTTP)
  * serve this object; it reads the store and never touches the pipeline's queues.
  */
-export class TriageService implements TriageApi {
+export class TriageService implements EngineApi {
   private readonly events = new EventEmitter<{ event: [EngineEvent] }>();
   /** The last intake status, so a UI that connects while intake is paused learns it at once. */
   private intakeStatus: Extract<EngineEvent, { type: 'intake-status' }> | null = null;

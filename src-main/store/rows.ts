@@ -1,5 +1,5 @@
 import type { ClassScores } from '../contract/classes.js';
-import type { StudyState } from '../contract/dto.js';
+import type { AuditEntry, StudyState } from '../contract/dto.js';
 import type { CodedWarning, Rejection, RejectionCode } from '../contract/warnings.js';
 import type { InstanceHeader, PatientInfo } from '../domain/instance.js';
 import type { ModelIdentity } from '../domain/model-card.js';
@@ -87,13 +87,7 @@ export interface StoredRead {
 
 export type StoredRejection = Rejection & { quarantinedPath: string | null; at: string };
 
-export interface AuditEntry {
-  at: string;
-  actor: string;
-  action: string;
-  studyId: number | null;
-  detail: Record<string, unknown>;
-}
+export type { AuditEntry } from '../contract/dto.js';
 
 type Row = Record<string, unknown>;
 
@@ -197,6 +191,7 @@ export function toStoredRejection(r: Row): StoredRejection {
 
 export function toAuditEntry(r: Row): AuditEntry {
   return {
+    id: r.id as number,
     at: r.at as string,
     actor: r.actor as string,
     action: r.action as string,

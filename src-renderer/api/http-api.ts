@@ -77,6 +77,7 @@ export function createHttpApi(options: HttpApiOptions): LiveApi {
   const api = Object.fromEntries(API_METHODS.map((method) => [method, (...args: unknown[]) => call(method, args)])) as Omit<TriageApi, 'subscribe'>;
   return {
     ...api,
+    notifiesNatively: false,
     subscribe(listener) {
       listeners.add(listener);
       if (!stream) {

@@ -24,6 +24,7 @@ export function createIpcApi(bridge: IchtriageBridge): LiveApi {
   ) as Omit<TriageApi, 'subscribe'>;
   return {
     ...api,
+    notifiesNatively: true,
     subscribe: (listener) => bridge.onEvent(listener),
     onLiveState(listener) {
       listener('connected');

@@ -1,13 +1,6 @@
 import type { IchClass } from '../../src-main/contract/classes.js';
 
-export const CLASS_LABELS: Record<IchClass, string> = {
-  any: 'Any haemorrhage',
-  epidural: 'Epidural',
-  intraparenchymal: 'Intraparenchymal',
-  intraventricular: 'Intraventricular',
-  subarachnoid: 'Subarachnoid',
-  subdural: 'Subdural',
-};
+export { CLASS_LABELS } from '../../src-main/contract/classes.js';
 
 export const SHORT_LABELS: Record<IchClass, string> = {
   any: 'ICH',

@@ -83,7 +83,7 @@ describe('changing the model under a running engine', () => {
     const inUse = modelsInUse(engine);
     assert.deepEqual(inUse.studies, [`${engine.card.name} ${engine.card.version}`]);
     assert.equal(inUse.instances.length, 1);
-    const triaged = engine.store.audit.entries('series-triaged').length;
+    const triaged = engine.store.audit.list({ action: 'series-triaged' }).length;
     assert.equal(triaged, 18, 'six series, triaged once per model: bundled, other, bundled again');
   });
 });

@@ -116,6 +116,6 @@ describe('pipeline: real DICOM in, ranked rows out', () => {
     await pipeline.offer(await listFiles([CQ500, inbox]));
     assert.equal(pipeline.pendingFiles, 0);
     await pipeline.whenIdle();
-    assert.ok(store.audit.entries('series-triaged').length === store.studies.list().length);
+    assert.ok(store.audit.list({ action: 'series-triaged' }).length === store.studies.list().length);
   });
 });

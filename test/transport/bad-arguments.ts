@@ -29,4 +29,10 @@ export const BAD_CALLS: { method: TriageApiMethod; args: unknown[] }[] = [
   { method: 'importReads', args: ['xml', 'ID,Label\n'] },
   { method: 'importReads', args: ['rsna', null] },
   { method: 'getModel', args: [1] },
+  { method: 'updateSettings', args: [{ intake: { settleMs: -1 } }] },
+  { method: 'updateSettings', args: [{ intake: { colour: 'red' } }] },
+  { method: 'updateSettings', args: [{ printer: {} }] },
+  { method: 'updateSettings', args: [{ notifications: { criticalClasses: ['bleed'] } }] },
+  { method: 'addToInbox', args: ['a.dcm', 'not base64!'] },
+  { method: 'listAudit', args: [{ from: 'yesterday' }] },
 ];

@@ -75,6 +75,37 @@ export function createRecordingApi(): RecordingApi {
       record('listRejected', []);
       return [];
     },
+    async exportCompareCsv(request) {
+      record('exportCompareCsv', [request]);
+      return 'cls,rater\n';
+    },
+    async listAudit(query) {
+      record('listAudit', [query]);
+      return [];
+    },
+    async exportAuditCsv(query) {
+      record('exportAuditCsv', [query]);
+      return 'id,at,actor,action,studyId,detail\n';
+    },
+    async getSettings() {
+      record('getSettings', []);
+      throw new ApiError('NOT_FOUND', 'no settings in the contract double');
+    },
+    async updateSettings(patch) {
+      record('updateSettings', [patch]);
+      throw new ApiError('NOT_FOUND', 'no settings in the contract double');
+    },
+    async getStatus() {
+      record('getStatus', []);
+      return { inbox: '/inbox', home: '/home', logFolder: null, provider: 'cpu', providerFallback: null };
+    },
+    async addToInbox(relativePath, contentBase64) {
+      record('addToInbox', [relativePath, contentBase64]);
+      return { path: relativePath, written: true };
+    },
+    async openInboxFolder() {
+      record('openInboxFolder', []);
+    },
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -3,10 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startEngine, type Engine } from '../../src-main/app/engine.js';
+import { Workstation } from '../../src-main/app/workstation.js';
 import type { EngineEvent } from '../../src-main/contract/dto.js';
 import { ApiError } from '../../src-main/contract/errors.js';
 import { setLogLevel } from '../../src-main/log.js';
+import { defaultModelDir } from '../../src-main/pipeline/infer/detector.js';
 import { createPreloadBridge, type IpcRendererLike } from '../../src-main/preload/bridge.js';
 import { startHttpServer, type RunningHttpServer } from '../../src-main/transport/http/server.js';
 import { serveIpc, type IpcInvokeEventLike, type IpcMainLike } from '../../src-main/transport/ipc/serve-ipc.js';
@@ -17,8 +18,8 @@ import { SHARED_DATA } from '../helpers/paths.js';
 import { rawRequest } from './raw-http.js';
 
 /**
- * One suite, both transports, the real engine: whatever the renderer gets through HTTP or IPC must
- * equal what the engine's TriageApi answers in-process, typed arrays and named errors included.
+ * One suite, both transports, the real engine inside the workstation: whatever the renderer gets
+ * through HTTP or IPC must equal what the TriageApi answers in-process, typed arrays and named errors included.
  */
 const SLICE_DIR = path.join(SHARED_DATA, 'cq500', 'CQ500-CT-1_single_slice');
 const APP_URL = 'file:///app/dist/renderer/index.html';
@@ -40,7 +41,7 @@ function inMemoryIpc(): { ipcMain: IpcMainLike; ipcRenderer: IpcRendererLike; se
 
 describe('the real engine over both transports', { timeout: 300_000 }, () => {
   let work: string;
-  let engine: Engine;
+  let workstation: Workstation;
   let server: RunningHttpServer;
   let stopIpc: () => void;
   const transports: Record<string, LiveApi> = {};
@@ -48,20 +49,25 @@ describe('the real engine over both transports', { timeout: 300_000 }, () => {
   before(async () => {
     setLogLevel('error');
     work = await mkdtemp(path.join(tmpdir(), 'ichtriage-transport-'));
-    engine = await startEngine({ dbPath: path.join(work, 'triage.sqlite'), providers: [] });
-    await engine.ingestPaths([SLICE_DIR]);
-    await engine.whenIdle();
-    server = await startHttpServer({ api: engine.api, staticDir: null });
+    workstation = await Workstation.start({
+      home: work,
+      bundledModelDir: defaultModelDir(),
+      overrides: { model: { providers: [] } },
+      openFolder: async () => {},
+    });
+    await workstation.engine.ingestPaths([SLICE_DIR]);
+    await workstation.engine.whenIdle();
+    server = await startHttpServer({ api: workstation.api, staticDir: null });
     transports.http = createHttpApi({ origin: server.origin, token: server.token });
     const ipc = inMemoryIpc();
-    stopIpc = serveIpc(engine.api, ipc.ipcMain, { isTrustedUrl: (url) => url === APP_URL, targets: () => [{ send: ipc.send, isDestroyed: () => false }] });
+    stopIpc = serveIpc(workstation.api, ipc.ipcMain, { isTrustedUrl: (url) => url === APP_URL, targets: () => [{ send: ipc.send, isDestroyed: () => false }] });
     transports.ipc = createIpcApi(createPreloadBridge(ipc.ipcRenderer));
   });
 
   after(async () => {
     stopIpc?.();
     await server?.close();
-    await engine?.close();
+    await workstation?.close();
     await rm(work, { recursive: true, force: true });
   });
 
@@ -69,40 +75,42 @@ describe('the real engine over both transports', { timeout: 300_000 }, () => {
     describe(name, () => {
       it('answers list, study, model and rejections exactly as the engine does', async () => {
         const client = transports[name]!;
-        const studies = await engine.api.listStudies({});
+        const studies = await workstation.api.listStudies({});
         assert.equal(studies.length, 1);
         assert.deepEqual(await client.listStudies({}), studies);
-        assert.deepEqual(await client.getStudy(studies[0]!.studyId), await engine.api.getStudy(studies[0]!.studyId));
-        assert.deepEqual(await client.getModel(), await engine.api.getModel());
-        assert.deepEqual(await client.listRejected(), await engine.api.listRejected());
+        assert.deepEqual(await client.getStudy(studies[0]!.studyId), await workstation.api.getStudy(studies[0]!.studyId));
+        assert.deepEqual(await client.getModel(), await workstation.api.getModel());
+        assert.deepEqual(await client.listRejected(), await workstation.api.listRejected());
+        assert.deepEqual(await client.getSettings(), await workstation.api.getSettings());
+        assert.deepEqual(await client.getStatus(), await workstation.api.getStatus());
       });
 
       it('carries HU pixels and CAMs bit for bit', async () => {
         const client = transports[name]!;
-        const [study] = await engine.api.listStudies({});
-        const detail = await engine.api.getStudy(study!.studyId);
+        const [study] = await workstation.api.listStudies({});
+        const detail = await workstation.api.getStudy(study!.studyId);
         const uid = detail.series[0]!.seriesInstanceUid;
-        const direct = await engine.api.getSlicePixels(study!.studyId, uid, 0);
+        const direct = await workstation.api.getSlicePixels(study!.studyId, uid, 0);
         const viaTransport = await client.getSlicePixels(study!.studyId, uid, 0);
         assert.ok(viaTransport.hu instanceof Int16Array);
         assert.equal(viaTransport.hu.length, 512 * 512);
         assert.deepEqual(viaTransport, direct);
         const cam = await client.getSliceCam(study!.studyId, uid, 0, 'intraparenchymal');
         assert.ok(cam.values instanceof Float32Array);
-        assert.deepEqual(cam, await engine.api.getSliceCam(study!.studyId, uid, 0, 'intraparenchymal'));
+        assert.deepEqual(cam, await workstation.api.getSliceCam(study!.studyId, uid, 0, 'intraparenchymal'));
       });
 
       it('turns engine refusals into named ApiErrors', async () => {
         const client = transports[name]!;
         await assert.rejects(client.getStudy(987654), (error: unknown) => error instanceof ApiError && error.code === 'NOT_FOUND');
-        const [study] = await engine.api.listStudies({});
-        const uid = (await engine.api.getStudy(study!.studyId)).series[0]!.seriesInstanceUid;
+        const [study] = await workstation.api.listStudies({});
+        const uid = (await workstation.api.getStudy(study!.studyId)).series[0]!.seriesInstanceUid;
         await assert.rejects(client.getSliceCam(study!.studyId, uid, 0, 'bogus' as 'any'), (error: unknown) => error instanceof ApiError && error.code === 'INVALID_ARGUMENT');
       });
 
       it('records a read and pushes the updated study to subscribers', async () => {
         const client = transports[name]!;
-        const [study] = await engine.api.listStudies({});
+        const [study] = await workstation.api.listStudies({});
         const events: EngineEvent[] = [];
         const unsubscribe = client.subscribe((event) => events.push(event));
         try {
@@ -132,8 +140,8 @@ describe('the real engine over both transports', { timeout: 300_000 }, () => {
   }
 
   it('lets no refused HTTP request write to the engine', async () => {
-    const [study] = await engine.api.listStudies({});
-    const readsBefore = (await engine.api.getStudy(study!.studyId)).reads.length;
+    const [study] = await workstation.api.listStudies({});
+    const readsBefore = (await workstation.api.getStudy(study!.studyId)).reads.length;
     const body = JSON.stringify({ args: [{ studyId: study!.studyId, reader: 'attacker', findings: { any: true }, note: '', sliceMarks: [] }] });
     const attempt = (headers: Record<string, string>) =>
       rawRequest(server.port, { method: 'POST', path: '/api/call/recordRead', headers: { 'Content-Type': 'application/json', ...headers }, body });
@@ -143,8 +151,8 @@ describe('the real engine over both transports', { timeout: 300_000 }, () => {
     assert.equal((await attempt({ ...auth, Host: `attacker.example:${server.port}` })).status, 421);
     assert.equal((await attempt({ ...auth, Origin: 'http://attacker.example' })).status, 403);
     assert.equal((await attempt({ ...auth, 'Content-Type': 'text/plain' })).status, 400);
-    assert.equal((await engine.api.getStudy(study!.studyId)).reads.length, readsBefore);
+    assert.equal((await workstation.api.getStudy(study!.studyId)).reads.length, readsBefore);
     assert.equal((await attempt(auth)).status, 200);
-    assert.equal((await engine.api.getStudy(study!.studyId)).reads.length, readsBefore + 1);
+    assert.equal((await workstation.api.getStudy(study!.studyId)).reads.length, readsBefore + 1);
   });
 });

@@ -5,14 +5,14 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import vm from 'node:vm';
 import { API_METHODS } from '../../src-main/contract/api.js';
-import { buildPreload } from '../../src-main/preload/build-preload.js';
+import { buildPreload } from '../../scripts/build-targets.mjs';
 import { EVENT_CHANNEL, IPC_CHANNELS } from '../../src-main/contract/wire.js';
 
 describe('preload bundle', () => {
   it('is one CommonJS script that requires only electron and exposes only the bridge', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'ichtriage-preload-'));
     try {
-      const code = await readFile(await buildPreload(path.join(dir, 'preload.cjs')), 'utf8');
+      const code = await readFile(await buildPreload(dir), 'utf8');
       const required: string[] = [];
       const exposed: Record<string, unknown> = {};
       const invoked: string[] = [];

@@ -45,7 +45,11 @@ export interface DetectorOptions {
  */
 export function defaultModelDir(): string {
   if (process.env.ICHTRIAGE_MODEL) return process.env.ICHTRIAGE_MODEL;
-  const modelsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models');
+  return findBundledModel(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models'));
+}
+
+/** The one folder under `modelsDir` that holds a model.json (a packaged app passes its resources folder). */
+export function findBundledModel(modelsDir: string): string {
   const bundled = readdirSync(modelsDir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(path.join(modelsDir, entry.name, 'model.json')))
     .map((entry) => path.join(modelsDir, entry.name));
@@ -64,6 +68,8 @@ export class Detector {
   private constructor(
     readonly card: ModelCard,
     readonly provider: string,
+    /** Why the providers tried before this one failed (one line each), or null when none failed. */
+    readonly providerFallback: string | null,
     private readonly sliceCnn: ort.InferenceSession,
     private readonly scanLstm: ort.InferenceSession,
   ) {}
@@ -72,6 +78,7 @@ export class Detector {
     const card = await loadModelCard(modelDir);
     const candidates = [...(options.providers ?? DEFAULT_PROVIDERS).filter((p) => p !== 'cpu'), 'cpu'];
     let lastError: unknown;
+    const failures: string[] = [];
     for (const provider of candidates) {
       if (!PROVIDER_PLATFORMS[provider]?.includes(process.platform)) {
         log.info(`execution provider ${provider}: not available on ${process.platform}, skipped`);
@@ -89,10 +96,11 @@ export class Detector {
         checkSessionNames(sliceCnn, ['image'], ['logits', 'embedding', 'cam'], card.files.sliceCnn.path);
         checkSessionNames(scanLstm, ['embedding', 'slice_probs'], ['probs'], card.files.scanLstm.path);
         log.info(`model ${card.name} ${card.version} running on ${provider}`);
-        return new Detector(card, provider, sliceCnn, scanLstm);
+        return new Detector(card, provider, failures.length ? failures.join('; ') : null, sliceCnn, scanLstm);
       } catch (error) {
         if (error instanceof ModelContractError) throw error;
         lastError = error;
+        failures.push(`${provider}: ${firstLine(error)}`);
         log.warn(`execution provider ${provider} failed, trying the next: ${firstLine(error)}`);
       }
     }

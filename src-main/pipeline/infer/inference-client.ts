@@ -40,7 +40,7 @@ export class InferenceClient implements SliceInference {
   }
 
   /** Starts the worker and waits until the model is loaded (or fails to load). */
-  static async start(setup: WorkerSetup): Promise<{ client: InferenceClient; card: ModelCard; provider: string }> {
+  static async start(setup: WorkerSetup): Promise<{ client: InferenceClient; card: ModelCard; provider: string; providerFallback: string | null }> {
     const client = new InferenceClient(setup);
     try {
       const info = await client.info();
@@ -51,10 +51,10 @@ export class InferenceClient implements SliceInference {
     }
   }
 
-  private async info(): Promise<{ card: ModelCard; provider: string }> {
+  private async info(): Promise<{ card: ModelCard; provider: string; providerFallback: string | null }> {
     const info = await this.request({ type: 'info' });
     if (info.type !== 'info') throw new Error('unexpected reply');
-    return { card: info.card, provider: info.provider };
+    return { card: info.card, provider: info.provider, providerFallback: info.providerFallback };
   }
 
   async restart(): Promise<void> {

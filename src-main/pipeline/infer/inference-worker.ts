@@ -14,7 +14,7 @@ port.on('message', async (request: WorkerRequest) => {
     const detector = await ready;
     switch (request.type) {
       case 'info':
-        reply = { id: request.id, ok: true, type: 'info', card: detector.card, provider: detector.provider };
+        reply = { id: request.id, ok: true, type: 'info', card: detector.card, provider: detector.provider, providerFallback: detector.providerFallback };
         break;
       case 'analyse':
         reply = { id: request.id, ok: true, type: 'analyse', results: await analyseFiles(detector, request.paths, setup.maxFileBytes) };

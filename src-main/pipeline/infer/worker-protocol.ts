@@ -15,7 +15,7 @@ export type WorkerRequest =
   | { id: number; type: 'scan'; embedding: Float32Array; sliceProbs: Float32Array; sliceCount: number };
 
 export type WorkerReply =
-  | { id: number; ok: true; type: 'info'; card: ModelCard; provider: string }
+  | { id: number; ok: true; type: 'info'; card: ModelCard; provider: string; providerFallback: string | null }
   | { id: number; ok: true; type: 'analyse'; results: SliceAnalysis[] }
   | { id: number; ok: true; type: 'scan'; probs: Float32Array }
   | { id: number; ok: false; error: string };

@@ -44,8 +44,18 @@ export class AuditRepository {
     this.db.prepare('INSERT INTO audit (at, actor, action, study_id, detail) VALUES (?, ?, ?, ?, ?)').run(now(), actor, action, studyId, json(detail));
   }
 
-  entries(action?: string): AuditEntry[] {
-    const rows = action ? this.db.prepare('SELECT * FROM audit WHERE action = ? ORDER BY id').all(action) : this.db.prepare('SELECT * FROM audit ORDER BY id').all();
+  /** Newest first, filtered by action, actor and day range (YYYY-MM-DD, inclusive). */
+  list(filter: { action?: string; actor?: string; from?: string; to?: string } = {}, limit = Number.MAX_SAFE_INTEGER): AuditEntry[] {
+    const conditions = (
+      [
+        ['action = ?', filter.action],
+        ['actor = ?', filter.actor],
+        ['substr(at, 1, 10) >= ?', filter.from],
+        ['substr(at, 1, 10) <= ?', filter.to],
+      ] as const
+    ).filter(([, value]) => value);
+    const where = conditions.length ? `WHERE ${conditions.map(([clause]) => clause).join(' AND ')}` : '';
+    const rows = this.db.prepare(`SELECT * FROM audit ${where} ORDER BY id DESC LIMIT ?`).all(...conditions.map(([, value]) => value), limit);
     return (rows as Record<string, unknown>[]).map(toAuditEntry);
   }
 }

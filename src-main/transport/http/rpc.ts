@@ -8,8 +8,8 @@ import { BINARY_META_HEADER, splitBinaryValue } from '../../contract/wire.js';
 const MIB = 1024 * 1024;
 /** Every call but an upload is a few hundred bytes of JSON; the cap keeps concurrent large bodies from filling memory. */
 const CALL_BODY_LIMIT = 1 * MIB;
-/** Methods that upload a file: a reads CSV of a few thousand studies fits easily. */
-const UPLOAD_BODY_LIMITS: Partial<Record<TriageApiMethod, number>> = { importReads: 64 * MIB };
+/** Methods that upload a file: a reads CSV of a few thousand studies fits easily; a dropped DICOM file travels as base64 (4/3 of its size, up to 72 MB). */
+const UPLOAD_BODY_LIMITS: Partial<Record<TriageApiMethod, number>> = { importReads: 64 * MIB, addToInbox: 96 * MIB };
 
 export function bodyLimitOf(method: TriageApiMethod): number {
   return UPLOAD_BODY_LIMITS[method] ?? CALL_BODY_LIMIT;

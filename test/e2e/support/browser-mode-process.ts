@@ -10,10 +10,10 @@ export interface BrowserModeProcess {
   stop(): Promise<void>;
 }
 
-export async function startBrowserMode(args: string[], timeoutMs = 120_000): Promise<BrowserModeProcess> {
+export async function startBrowserMode(args: string[], timeoutMs = 120_000, env: Record<string, string> = {}): Promise<BrowserModeProcess> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'src-main/app/browser-mode.ts'), '--no-open', ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, ICHTRIAGE_LOG: process.env.ICHTRIAGE_LOG ?? 'warn' },
+    env: { ...process.env, ICHTRIAGE_LOG: process.env.ICHTRIAGE_LOG ?? 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
