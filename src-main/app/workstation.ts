@@ -137,7 +137,10 @@ export class Workstation {
         throw error;
       }
     }
-    if (changed.some((field) => ENGINE_FIELDS.includes(field))) await this.restartEngine(next);
+    const engineFields = changed.filter((field) => ENGINE_FIELDS.includes(field));
+    // Another model alone is switched live: the engine re-scores the stored studies in the background.
+    if (engineFields.length === 1 && engineFields[0] === 'model.folder') await this.useModel(next.model.folder);
+    else if (engineFields.length > 0) await this.restartEngine(next);
     else if (changed.includes('intake.settleMs')) this.engineNow.setSettleMs(next.intake.settleMs);
     const saved = mergePatches(this.saved, patch);
     await writeSettingsFile(this.options.home, saved);
@@ -147,6 +150,14 @@ export class Workstation {
     log.info(`settings changed: ${changed.join(', ')}`);
     this.emit({ type: 'settings-changed', settings: next });
     return next;
+  }
+
+  private async useModel(folder: string): Promise<void> {
+    try {
+      await this.engineNow.useModel(folder);
+    } catch (error) {
+      throw new ApiError('INVALID_ARGUMENT', `The model in ${folder} was refused: ${(error as Error).message}`);
+    }
   }
 
   /** Closes the engine and starts one on the new settings; if that fails, the old settings come back and the reason is returned. */
