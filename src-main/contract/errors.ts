@@ -7,6 +7,7 @@ export const API_ERROR_CODES = [
   'UNAUTHORIZED',
   'REQUEST_TOO_LARGE', // browser mode: a request body over its method's limit
   'TOO_MANY_STREAMS', // browser mode: every event-stream slot of the launch token is taken
+  'TOO_MANY_UPLOADS', // browser mode: the maximum of large uploads is already being received
   'INTERNAL',
 ] as const;
 

@@ -8,6 +8,7 @@ const ADVICE: Record<ApiErrorCode, string> = {
   MODEL_UNAVAILABLE: 'The detection model could not be loaded; check the model folder given at start-up.',
   UNAUTHORIZED: 'Reopen the full URL printed in the terminal (it carries the access token).',
   REQUEST_TOO_LARGE: 'Split the file into smaller parts and import them one at a time.',
+  TOO_MANY_UPLOADS: 'Other large files are being received; try again when they are done.',
   TOO_MANY_STREAMS: 'Close other ichtriage tabs or windows, then reload this one.',
   INTERNAL: 'Try again; if it persists, look at the terminal or application log.',
 };

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { ApiError } from '../../src-main/contract/errors.js';
 import { setLogLevel, setLogSink } from '../../src-main/log.js';
 import { MAX_EVENT_STREAMS } from '../../src-main/transport/http/event-stream.js';
-import { bodyLimitOf } from '../../src-main/transport/http/rpc.js';
+import { bodyLimitOf, MAX_CONCURRENT_UPLOADS } from '../../src-main/transport/http/rpc.js';
 import { startHttpServer, type RunningHttpServer } from '../../src-main/transport/http/server.js';
 import { createHttpApi } from '../../src-renderer/api/http-api.js';
 import { BAD_CALLS } from './bad-arguments.js';
@@ -119,6 +119,28 @@ describe('browser-mode HTTP server boundary: arguments, body sizes, event stream
     assert.ok(res.sentBeforeAnswer > bodyLimitOf('recordRead'), 'the answer came before the limit was even reached');
     assert.ok(res.sentBeforeAnswer < willSend / 4, `answered only after ${res.sentBeforeAnswer} bytes`);
     assert.equal(api.calls.length, callsBefore);
+  });
+
+  it(`receives at most ${MAX_CONCURRENT_UPLOADS} large uploads at once; the next gets 429 before its body is read`, { timeout: 10_000 }, async () => {
+    const headers = { ...auth, 'Content-Type': 'application/json' };
+    // Two uploads that never finish hold both slots.
+    const holding = [0, 1].map(() => {
+      const req = request({ host: '127.0.0.1', port: server.port, method: 'POST', path: '/api/call/importReads', headers });
+      req.on('error', () => {});
+      req.write('{"args":["rsna","');
+      return req;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const third = await uploadWithoutFinishing(server.port, '/api/call/importReads', headers, 8 * MIB);
+    assert.equal(third.status, 429);
+    assert.equal(JSON.parse(third.body).code, 'TOO_MANY_UPLOADS');
+    assert.ok(third.sentBeforeAnswer < 8 * MIB);
+    // A call that uploads nothing is not held up.
+    assert.equal((await rawRequest(server.port, { method: 'POST', path: '/api/call/listRejected', headers, body: '{"args":[]}' })).status, 200);
+    for (const req of holding) req.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const client = createHttpApi({ origin: server.origin, token: server.token });
+    assert.deepEqual(await client.importReads('rsna', 'ID,Label\n'), { format: 'rsna', imported: 0, unmatched: [] });
   });
 
   it('keeps the larger limit for the one upload (a reads CSV), and only for it', { timeout: 10_000 }, async () => {

@@ -10,6 +10,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   UNAUTHORIZED: 401,
   REQUEST_TOO_LARGE: 413,
   TOO_MANY_STREAMS: 429,
+  TOO_MANY_UPLOADS: 429,
   INTERNAL: 500,
 };
 

@@ -11,6 +11,13 @@ const CALL_BODY_LIMIT = 1 * MIB;
 /** Methods that upload a file: a reads CSV of a few thousand studies fits easily; a dropped DICOM file travels as base64 (4/3 of its size, up to 72 MB). */
 const UPLOAD_BODY_LIMITS: Partial<Record<TriageApiMethod, number>> = { importReads: 64 * MIB, addToInbox: 96 * MIB };
 
+/**
+ * Upload calls whose bodies are being received at once. Each may hold its whole limit in memory,
+ * so without a cap a few concurrent uploads could take the engine to gigabytes; the rest get 429.
+ */
+export const MAX_CONCURRENT_UPLOADS = 2;
+let uploadsInFlight = 0;
+
 export function bodyLimitOf(method: TriageApiMethod): number {
   return UPLOAD_BODY_LIMITS[method] ?? CALL_BODY_LIMIT;
 }
@@ -65,12 +72,26 @@ async function readJsonBody(request: IncomingMessage, method: TriageApiMethod): 
   }
 }
 
+/** Reads the body; an upload method's body only while fewer than MAX_CONCURRENT_UPLOADS are being read. */
+async function readUploadGated(request: IncomingMessage, method: TriageApiMethod): Promise<unknown> {
+  if (!(method in UPLOAD_BODY_LIMITS)) return readJsonBody(request, method);
+  if (uploadsInFlight >= MAX_CONCURRENT_UPLOADS) {
+    throw new ApiError('TOO_MANY_UPLOADS', `At most ${MAX_CONCURRENT_UPLOADS} large uploads are received at once.`);
+  }
+  uploadsInFlight++;
+  try {
+    return await readJsonBody(request, method);
+  } finally {
+    uploadsInFlight--;
+  }
+}
+
 /** POST /api/call/<method> with body {"args": [...]}: one TriageApi call, JSON or binary answer. */
 export async function handleCall(api: TriageApi, method: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
   try {
     if (request.method !== 'POST') throw new ApiError('INVALID_ARGUMENT', 'API calls use POST.');
     if (!isApiMethod(method)) throw new ApiError('NOT_FOUND', `No API method "${method}".`);
-    const body = (await readJsonBody(request, method)) as { args?: unknown } | null;
+    const body = (await readUploadGated(request, method)) as { args?: unknown } | null;
     if (!Array.isArray(body?.args)) {
       throw new ApiError('INVALID_ARGUMENT', 'Body must be {"args": [...]} with the method arguments.');
     }
