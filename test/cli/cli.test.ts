@@ -5,19 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { main } from '../../src-main/cli/main.js';
 import type { TriageReport } from '../../src-main/cli/triage-command.js';
 import { REPO_ROOT, SHARED_DATA } from '../helpers/paths.js';
+import { cli } from '../helpers/run-cli.js';
 
 const run = promisify(execFile);
 const BIN = path.join(REPO_ROOT, 'bin', 'ichtriage.mjs');
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
 
 describe('ichtriage triage --json on real data', () => {
   it('prints every study with scores, the missing-slice warning and tilt, and drops nothing silently', { timeout: 180_000 }, async () => {

@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startEngine } from '../../src-main/app/engine.js';
-import { main } from '../../src-main/cli/main.js';
 import type { TriageReport } from '../../src-main/cli/triage-command.js';
 import { setLogLevel } from '../../src-main/log.js';
 import { DEFAULT_PIPELINE_OPTIONS, TriagePipeline } from '../../src-main/pipeline/compose.js';
@@ -12,16 +11,10 @@ import { defaultModelDir } from '../../src-main/pipeline/infer/detector.js';
 import { InferenceClient, type SliceInference } from '../../src-main/pipeline/infer/inference-client.js';
 import { TriageStore } from '../../src-main/store/triage-store.js';
 import { SHARED_DATA } from '../helpers/paths.js';
+import { cli } from '../helpers/run-cli.js';
 
 setLogLevel('error');
 const RSNA = path.join(SHARED_DATA, 'rsna-slices', 'dicom');
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
 
 /** A file cut inside its File Meta header (185 bytes) made decode throw and stalled all triage before. */
 describe('a poison file next to good ones', () => {
