@@ -1,6 +1,6 @@
 import { ICH_CLASSES, isIchClass, type IchClass } from '../contract/classes.js';
 import type { ReadInput, ReadsCsvFormat, SliceMark } from '../contract/dto.js';
-import { CsvError, parseCsv, type CsvTable } from './csv.js';
+import { CsvError, readCsv } from './csv.js';
 
 /** One RSNA slice's labels, as far as the CSV gives them. */
 export interface RsnaSliceLabels {
@@ -36,22 +36,37 @@ const FORMAT_NAMES: Record<ReadsCsvFormat, string> = {
   cq500: 'a CQ500 reads.csv (name,Category,R1:ICH,...)',
 };
 
-/** Parses a reads CSV of the given format; a CSV of another known kind is named in the error. */
+/**
+ * Parses a reads CSV of the given format, row by row (a full RSNA label file has millions of rows);
+ * a CSV of another known kind is named in the error before any row is read.
+ */
 export function parseReadsCsv(text: string, format: ReadsCsvFormat): ParsedReads {
-  let table: CsvTable;
+  let rows: ReadsRows | null = null;
   try {
-    table = parseCsv(text);
+    readCsv(
+      text,
+      (header) => {
+        const seen = recogniseHeader(header);
+        if (seen !== format) {
+          const looksLike = seen ? OTHER_CSV_NAMES[seen] : `columns ${header.slice(0, 4).join(',')}`;
+          throw new ReadsCsvError(`This looks like ${looksLike}, expected ${FORMAT_NAMES[format]}.`);
+        }
+        rows = format === 'rsna' ? rsnaRows() : cq500Rows(header);
+      },
+      (cells, line) => rows!.add(cells, line),
+    );
   } catch (error) {
     // Malformed CSV is the user's file, like a wrong header: one error type for callers to report.
     if (error instanceof CsvError) throw new ReadsCsvError(error.message);
     throw error;
   }
-  const seen = recogniseHeader(table.header);
-  if (seen !== format) {
-    const looksLike = seen ? OTHER_CSV_NAMES[seen] : `columns ${table.header.slice(0, 4).join(',')}`;
-    throw new ReadsCsvError(`This looks like ${looksLike}, expected ${FORMAT_NAMES[format]}.`);
-  }
-  return format === 'rsna' ? { format, slices: parseRsna(table) } : { format, reads: parseCq500(table) };
+  return rows!.result();
+}
+
+/** Collects one format's reads as rows stream past. */
+interface ReadsRows {
+  add(cells: string[], line: number): void;
+  result(): ParsedReads;
 }
 
 /** CSV kinds a user might pick by mistake, named in the error. */
@@ -77,51 +92,55 @@ function parseBinary(value: string, line: number): boolean {
 }
 
 /** Rows `ID_<sop>_<class>,<0|1>`; SOP ids contain underscores themselves, so split at the last one. */
-function parseRsna(table: CsvTable): RsnaSliceLabels[] {
+function rsnaRows(): ReadsRows {
   const slices = new Map<string, RsnaSliceLabels>();
-  for (const { line, cells } of table.rows) {
-    const id = cells[0]!.trim();
-    const cut = id.lastIndexOf('_');
-    const sopInstanceUid = id.slice(0, cut);
-    const cls = id.slice(cut + 1);
-    if (cut <= 0 || !isIchClass(cls)) {
-      throw new ReadsCsvError(`Line ${line}: ID "${id}" is not <SOPInstanceUID>_<class> with a class of ${ICH_CLASSES.join(', ')}.`);
-    }
-    const value = parseBinary(cells[1]!, line);
-    const slice = slices.get(sopInstanceUid) ?? { sopInstanceUid, labels: {} };
-    const previous = slice.labels[cls];
-    if (previous !== undefined && previous !== value) {
-      throw new ReadsCsvError(`Line ${line}: ${id} is labelled both 0 and 1.`);
-    }
-    slice.labels[cls] = value;
-    slices.set(sopInstanceUid, slice);
-  }
-  return [...slices.values()];
+  return {
+    add(cells, line) {
+      const id = cells[0]!.trim();
+      const cut = id.lastIndexOf('_');
+      const sopInstanceUid = id.slice(0, cut);
+      const cls = id.slice(cut + 1);
+      if (cut <= 0 || !isIchClass(cls)) {
+        throw new ReadsCsvError(`Line ${line}: ID "${id}" is not <SOPInstanceUID>_<class> with a class of ${ICH_CLASSES.join(', ')}.`);
+      }
+      const value = parseBinary(cells[1]!, line);
+      const slice = slices.get(sopInstanceUid) ?? { sopInstanceUid, labels: {} };
+      const previous = slice.labels[cls];
+      if (previous !== undefined && previous !== value) {
+        throw new ReadsCsvError(`Line ${line}: ${id} is labelled both 0 and 1.`);
+      }
+      slice.labels[cls] = value;
+      slices.set(sopInstanceUid, slice);
+    },
+    result: () => ({ format: 'rsna', slices: [...slices.values()] }),
+  };
 }
 
 /** One read per reader (R1, R2, ... as found in the header) per row; other columns are ignored. */
-function parseCq500(table: CsvTable): Cq500Read[] {
-  const readers = [...new Set(table.header.map((c) => /^(R\d+):/.exec(c)?.[1]).filter((r): r is string => !!r))];
-  const missing = readers.flatMap((reader) => Object.keys(CQ500_CODES).map((code) => `${reader}:${code}`)).filter((c) => !table.header.includes(c));
+function cq500Rows(header: string[]): ReadsRows {
+  const readers = [...new Set(header.map((c) => /^(R\d+):/.exec(c)?.[1]).filter((r): r is string => !!r))];
+  const missing = readers.flatMap((reader) => Object.keys(CQ500_CODES).map((code) => `${reader}:${code}`)).filter((c) => !header.includes(c));
   if (missing.length) {
     throw new ReadsCsvError(`Missing column(s) ${missing.join(', ')}: every reader needs ${Object.keys(CQ500_CODES).join(', ')}.`);
   }
   const columns = readers.map((reader) => {
     const index = {} as Record<IchClass, number>;
-    for (const [code, cls] of Object.entries(CQ500_CODES)) index[cls] = table.header.indexOf(`${reader}:${code}`);
+    for (const [code, cls] of Object.entries(CQ500_CODES)) index[cls] = header.indexOf(`${reader}:${code}`);
     return { reader, index };
   });
   const reads: Cq500Read[] = [];
-  for (const { line, cells } of table.rows) {
-    const name = cells[0]!.trim();
-    if (!name) throw new ReadsCsvError(`Line ${line}: the name is empty.`);
-    for (const { reader, index } of columns) {
-      const findings = {} as Record<IchClass, boolean>;
-      for (const cls of ICH_CLASSES) findings[cls] = parseBinary(cells[index[cls]]!, line);
-      reads.push({ name, reader, findings });
-    }
-  }
-  return reads;
+  return {
+    add(cells, line) {
+      const name = cells[0]!.trim();
+      if (!name) throw new ReadsCsvError(`Line ${line}: the name is empty.`);
+      for (const { reader, index } of columns) {
+        const findings = {} as Record<IchClass, boolean>;
+        for (const cls of ICH_CLASSES) findings[cls] = parseBinary(cells[index[cls]]!, line);
+        reads.push({ name, reader, findings });
+      }
+    },
+    result: () => ({ format: 'cq500', reads }),
+  };
 }
 
 export interface SliceLocation {
