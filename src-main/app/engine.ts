@@ -7,6 +7,8 @@ import { listFiles, watchInbox, type InboxWatcher } from '../pipeline/inbox/inde
 import { defaultModelDir } from '../pipeline/infer/detector.js';
 import { InferenceClient } from '../pipeline/infer/inference-client.js';
 import type { ModelCard } from '../pipeline/infer/model-card.js';
+import { startNetworkNode, type NetworkNode } from '../network/network-node.js';
+import type { NetworkSettingsInput } from '../network/settings.js';
 import { TriageService } from '../services/triage-service.js';
 import { TriageStore } from '../store/triage-store.js';
 
@@ -32,6 +34,8 @@ export interface EngineOptions {
   rescanMs?: number;
   /** Largest file read from the inbox, in bytes (default 256 MB); larger files are rejected unread. */
   maxFileBytes?: number;
+  /** The DICOM node (C-STORE SCP into the inbox, results sent back); off unless `scpEnabled` or destinations are set. */
+  network?: NetworkSettingsInput;
 }
 
 export interface Engine {
@@ -45,6 +49,8 @@ export interface Engine {
   readonly store: TriageStore;
   /** Whether intake runs or waits for storage (disk full, read-only database). */
   intakeStatus(): IntakeStatus;
+  /** The DICOM node, when configured. */
+  readonly network: NetworkNode | null;
   close(): Promise<void>;
 }
 
@@ -98,6 +104,20 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     log.info(`watching inbox ${inbox}`);
   }
 
+  let network: NetworkNode | null = null;
+  if (options.network) {
+    try {
+      network = await startNetworkNode(options.network, { inbox, pipeline, store, service, card });
+    } catch (error) {
+      if (rescan) clearInterval(rescan);
+      await watcher?.close();
+      await pipeline.close();
+      await inference.close();
+      store.close();
+      throw error;
+    }
+  }
+
   return {
     api: service,
     card,
@@ -108,7 +128,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     },
     whenIdle: () => pipeline.whenIdle(),
     intakeStatus: () => pipeline.intakeStatus,
+    network,
     async close() {
+      await network?.close();
       if (rescan) clearInterval(rescan);
       await watcher?.close();
       await pipeline.close();
