@@ -97,7 +97,7 @@ export async function startOrthanc(dir: string, modalities: Record<string, [stri
     const isBytes = body instanceof Uint8Array;
     const response = await fetch(httpUrl + route, {
       method,
-      ...(body === undefined ? {} : { body: isBytes ? new Blob([body]) : JSON.stringify(body) }),
+      ...(body === undefined ? {} : { body: isBytes ? new Blob([new Uint8Array(body)]) : JSON.stringify(body) }),
       headers: isBytes ? { 'Content-Type': 'application/dicom' } : {},
     });
     const text = await response.text();

@@ -180,7 +180,7 @@ describe('C-STORE SCP against dcmtk', () => {
     const { scp, port, intakeDir, offered } = await startScp(work);
     try {
       // A broken sender: the command announces one SOP Instance UID, the dataset holds another.
-      const dataset = dimse.Dataset.fromFile(path.join(CQ500_SINGLE, (await readdir(CQ500_SINGLE))[0]!));
+      const dataset = dimse.Dataset.fromFile(path.join(CQ500_SINGLE, (await readdir(CQ500_SINGLE))[0]!))!;
       const request = new dimse.requests.CStoreRequest(dataset);
       request.setAffectedSopInstanceUid('1.2.3.4.5.6.7');
       const statuses: number[] = [];

@@ -1,5 +1,6 @@
 import dcmjs from 'dcmjs';
 import dicomParser from 'dicom-parser';
+import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -9,9 +10,22 @@ import { DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN } from '../../pipeline/decode/transf
 export const IMPLEMENTATION_CLASS_UID = '2.25.186640436120118446826361296152203916813';
 export const IMPLEMENTATION_VERSION_NAME = 'ICHTRIAGE_01';
 
-/** A UID as PS3.5 9.1 allows it; anything else cannot become a file name. */
-export function isValidUid(uid: string): boolean {
-  return uid.length > 0 && uid.length <= 64 && /^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/.test(uid);
+
+/** A UID as PS3.5 9.1 writes it: digits and dots, at most 64 characters. */
+function isConformingUid(uid: string): boolean {
+  return uid.length <= 64 && /^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/.test(uid);
+}
+
+/**
+ * Whether the dataset is the instance the command announced. Lenient where real senders differ
+ * without harm: a dataset without SOP Class UID (RSNA keeps it in File Meta only), and a
+ * non-conforming SOP Instance UID, which DICOM toolkits rewrite in the command (Orthanc announces
+ * RSNA's "ID_0fe31b044" as "031044").
+ */
+function matchesCommand(identity: InstanceIdentity, command: { sopClassUid: string; sopInstanceUid: string }): boolean {
+  const sameClass = identity.sopClassUid === '' || identity.sopClassUid === command.sopClassUid;
+  const sameInstance = !isConformingUid(identity.sopInstanceUid) || identity.sopInstanceUid === command.sopInstanceUid;
+  return sameClass && sameInstance;
 }
 
 /** A received dataset refused with this DIMSE status. */
@@ -46,6 +60,8 @@ const HEAD_BYTES = 256 * 1024;
  */
 export class ReceivedInstanceWriter extends Writable {
   readonly tempPath: string;
+  /** Where complete() put the instance: named by the dataset's own SOP Instance UID. */
+  finalPath: string | null = null;
   private fd: number | null = null;
   private readonly head: Buffer[] = [];
   private headLength = 0;
@@ -54,11 +70,12 @@ export class ReceivedInstanceWriter extends Writable {
   private failure: Error | null = null;
 
   constructor(
-    readonly finalPath: string,
+    private readonly intakeDir: string,
     private readonly meta: { sopClassUid: string; sopInstanceUid: string; transferSyntaxUid: string; sourceAeTitle: string },
   ) {
     super({ highWaterMark: 2 ** 30 });
-    this.tempPath = `${finalPath}.part`;
+    // Unique, and ignored by the inbox watcher for its suffix until it is renamed.
+    this.tempPath = path.join(intakeDir, `${randomUUID()}.dcm.part`);
     try {
       this.fd = openSync(this.tempPath, 'w', 0o644);
       writeFully(this.fd, fileMetaHeader(this.meta));
@@ -93,9 +110,8 @@ export class ReceivedInstanceWriter extends Writable {
     closeSync(this.fd!);
     this.fd = null;
     const identity = this.readIdentity();
-    if (identity && (identity.sopInstanceUid !== this.meta.sopInstanceUid || identity.sopClassUid !== this.meta.sopClassUid)) {
-      throw new StoreRefusal(0xa900, 'dataset SOP Class/Instance UID differ from the command');
-    }
+    if (identity && !matchesCommand(identity, this.meta)) throw new StoreRefusal(0xa900, 'dataset SOP Class/Instance UID differ from the command');
+    this.finalPath = receivedInstancePath(this.intakeDir, identity?.sopInstanceUid || this.meta.sopInstanceUid);
     renameSync(this.tempPath, this.finalPath);
     return identity;
   }
@@ -150,9 +166,14 @@ function fileMetaHeader(meta: { sopClassUid: string; sopInstanceUid: string; tra
   return Buffer.from(dict.write());
 }
 
-/** Final file name of a received instance: its SOP Instance UID (validated), under the intake folder. */
+/**
+ * Final file name of a received instance: its SOP Instance UID when that is a plain file name, else
+ * a hash of it (the UID comes from the peer: real ones break the rules, e.g. RSNA's "ID_0fe31b044",
+ * and none may reach outside the folder).
+ */
 export function receivedInstancePath(intakeDir: string, sopInstanceUid: string): string {
-  return path.join(intakeDir, `${sopInstanceUid}.dcm`);
+  const name = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$/.test(sopInstanceUid) ? sopInstanceUid : createHash('sha256').update(sopInstanceUid).digest('hex').slice(0, 40);
+  return path.join(intakeDir, `${name}.dcm`);
 }
 
 function writeFully(fd: number, bytes: Uint8Array): void {

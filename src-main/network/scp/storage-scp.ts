@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { log } from '../../log.js';
 import type { NetworkSettings } from '../settings.js';
 import { decidePresentationContext } from './negotiation.js';
-import { isValidUid, ReceivedInstanceWriter, receivedInstancePath } from './received-instance.js';
+import { ReceivedInstanceWriter } from './received-instance.js';
 
 const { Scp, Dataset } = dimse;
 const { CEchoResponse, CStoreResponse } = dimse.responses;
@@ -203,10 +203,10 @@ class IntakeAssociation extends Scp {
     if (sopClassUid !== context.getAbstractSyntaxUid()) {
       return refuse({ status: CStoreStatus.SopClassNotSupported, comment: 'SOP class differs from the presentation context' });
     }
-    if (!isValidUid(sopInstanceUid)) return refuse({ status: CStoreStatus.CannotUnderstand, comment: 'invalid Affected SOP Instance UID' });
+    if (sopInstanceUid.trim() === '') return refuse({ status: CStoreStatus.CannotUnderstand, comment: 'no Affected SOP Instance UID' });
     if (!this.options.intakeAvailable()) return refuse({ status: CStoreStatus.OutOfResources, comment: 'intake paused: storage unavailable' });
     this.writer = new ReceivedInstanceWriter(
-      receivedInstancePath(this.options.intakeDir, sopInstanceUid),
+      this.options.intakeDir,
       { sopClassUid, sopInstanceUid, transferSyntaxUid: context.getAcceptedTransferSyntaxUid()!, sourceAeTitle: this.label.split('@')[0]! },
     );
     return this.writer;
@@ -222,7 +222,7 @@ class IntakeAssociation extends Scp {
       .complete()
       .then((identity) => {
         if (identity?.seriesInstanceUid) this.seriesUids.add(identity.seriesInstanceUid);
-        this.queued.push(this.options.onInstance(writer.finalPath).catch((error: Error) => log.error(`could not queue a received instance: ${error.message}`)));
+        this.queued.push(this.options.onInstance(writer.finalPath!).catch((error: Error) => log.error(`could not queue a received instance: ${error.message}`)));
         this.outcome = { status: CStoreStatus.Success };
       })
       .catch((error: Error & { code?: string; status?: number }) => {
