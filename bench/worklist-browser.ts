@@ -30,6 +30,8 @@ function worklistOnly(studies: StudySummary[]): TriageApi {
     recordRead: none,
     importReads: none,
     compare: none,
+    getNetworkStatus: async () => ({ scp: null, destinations: [], autoSendFlaggedTo: null, sends: [] }),
+    sendResults: none,
     subscribe: () => () => undefined,
   };
 }

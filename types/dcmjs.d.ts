@@ -12,6 +12,7 @@ declare module 'dcmjs' {
       DicomMetaDictionary: {
         naturalizeDataset(dict: Record<string, unknown>): Record<string, unknown>;
         denaturalizeDataset(dataset: Record<string, unknown>): Record<string, unknown>;
+        uid(): string;
       };
     };
   };

@@ -3,10 +3,12 @@ import type {
   CompareResult,
   EngineEvent,
   ModelInfo,
+  NetworkStatus,
   Read,
   ReadInput,
   ReadsCsvFormat,
   ReadsImportResult,
+  ResultSendStatus,
   SliceCam,
   SlicePixels,
   StudyDetail,
@@ -31,6 +33,10 @@ export interface TriageApi {
   importReads(format: ReadsCsvFormat, csvText: string, reader?: string): Promise<ReadsImportResult>;
   compare(request: CompareRequest): Promise<CompareResult>;
   listRejected(): Promise<Rejection[]>;
+  /** The DICOM node: our SCP, the configured destinations and every result send. */
+  getNetworkStatus(): Promise<NetworkStatus>;
+  /** Sends a triaged study's results (SR + key images) to a configured destination; resolves after the first attempt (retries go on). */
+  sendResults(studyId: number, destination: string): Promise<ResultSendStatus>;
   /** Returns an unsubscribe function. */
   subscribe(listener: (event: EngineEvent) => void): () => void;
 }
@@ -48,4 +54,6 @@ export const API_METHODS: readonly TriageApiMethod[] = [
   'importReads',
   'compare',
   'listRejected',
+  'getNetworkStatus',
+  'sendResults',
 ] as const;

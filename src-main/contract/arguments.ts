@@ -44,6 +44,8 @@ export const API_ARGUMENTS = {
   importReads: z.tuple([z.enum(['rsna', 'cq500']), z.string(), z.string().nullish().transform((reader) => reader ?? undefined)]),
   compare: z.tuple([z.object({ reference: z.string() })]),
   listRejected: z.tuple([]),
+  getNetworkStatus: z.tuple([]),
+  sendResults: z.tuple([studyId, z.string().min(1).max(64)]),
 } satisfies { [M in TriageApiMethod]: z.ZodType<Parameters<TriageApi[M]>> };
 
 /** Issues beyond these few only lengthen the message. */

@@ -6,10 +6,12 @@ import type {
   CompareResult,
   EngineEvent,
   ModelInfo,
+  NetworkStatus,
   Read,
   ReadInput,
   ReadsCsvFormat,
   ReadsImportResult,
+  ResultSendStatus,
   SliceCam,
   SlicePixels,
   StudyDetail,
@@ -25,6 +27,9 @@ import { compareStudies } from './compare-studies.js';
 import { importReadsCsv } from './import-reads.js';
 import { completeFindings, toRead, toSeriesDetail, toStudySummary } from './study-mapper.js';
 
+/** The DICOM node's part of the contract (src-main/network), attached by the engine when it runs. */
+export type NetworkApi = Pick<TriageApi, 'getNetworkStatus' | 'sendResults'>;
+
 /**
  * The use-cases behind the one API contract. Both transports (Electron IPC, browser-mode HTTP)
  * serve this object; it reads the store and never touches the pipeline's queues.
@@ -33,12 +38,26 @@ export class TriageService implements TriageApi {
   private readonly events = new EventEmitter<{ event: [EngineEvent] }>();
   /** The last intake status, so a UI that connects while intake is paused learns it at once. */
   private intakeStatus: Extract<EngineEvent, { type: 'intake-status' }> | null = null;
+  private network: NetworkApi | null = null;
 
   constructor(
     private readonly store: TriageStore,
     private readonly card: ModelCard,
   ) {
     this.events.setMaxListeners(100);
+  }
+
+  attachNetwork(network: NetworkApi): void {
+    this.network = network;
+  }
+
+  async getNetworkStatus(): Promise<NetworkStatus> {
+    return this.network ? this.network.getNetworkStatus() : { scp: null, destinations: [], autoSendFlaggedTo: null, sends: [] };
+  }
+
+  async sendResults(studyId: number, destination: string): Promise<ResultSendStatus> {
+    if (!this.network) throw new ApiError('NOT_FOUND', `No DICOM destination named "${destination}" is configured.`);
+    return this.network.sendResults(studyId, destination);
   }
 
   /** Pushes a study's current row to every subscriber. */
