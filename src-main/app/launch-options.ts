@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { NETWORK_FLAG_OPTIONS, NETWORK_FLAGS_USAGE, networkSettingsFromFlags } from '../network/network-flags.js';
 import type { EngineOptions } from './engine.js';
 
 /**
@@ -22,6 +23,7 @@ export const LAUNCH_USAGE = `Usage: npm start -- [options]   (or: node --import 
   --settle MS     quiet time before a series counts as complete (default 3000)
   --max-file-mb N largest file read from the inbox     (env ICHTRIAGE_MAX_FILE_MB, default 256)
   --no-open       print the URL but do not open a browser
+${NETWORK_FLAGS_USAGE}
 <home> is ICHTRIAGE_HOME, else $XDG_DATA_HOME/ichtriage, else ~/.local/share/ichtriage.`;
 
 export function defaultHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -41,6 +43,7 @@ export function parseLaunchOptions(argv: string[], env: NodeJS.ProcessEnv = proc
       settle: { type: 'string' },
       'max-file-mb': { type: 'string' },
       'no-open': { type: 'boolean', default: false },
+      ...NETWORK_FLAG_OPTIONS,
     },
     strict: true,
   });
@@ -51,6 +54,7 @@ export function parseLaunchOptions(argv: string[], env: NodeJS.ProcessEnv = proc
   if (settle !== undefined && !(settle >= 0)) throw new Error(`--settle must be a number of milliseconds, got "${values.settle}"`);
   const maxFileBytes = parseMaxFileMb(values['max-file-mb'] ?? env.ICHTRIAGE_MAX_FILE_MB);
   const model = values.model ?? env.ICHTRIAGE_MODEL;
+  const network = networkSettingsFromFlags(values);
   return {
     home,
     port,
@@ -61,6 +65,7 @@ export function parseLaunchOptions(argv: string[], env: NodeJS.ProcessEnv = proc
       ...(model ? { modelDir: path.resolve(model) } : {}),
       ...(settle !== undefined ? { settleMs: settle } : {}),
       ...(maxFileBytes !== undefined ? { maxFileBytes } : {}),
+      ...(network ? { network } : {}),
     },
   };
 }

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { parseMaxFileMb } from '../app/launch-options.js';
 import { escapeControlCharacters, setLogLevel } from '../log.js';
+import { NETWORK_FLAG_OPTIONS, NETWORK_FLAGS_USAGE, networkSettingsFromFlags } from '../network/network-flags.js';
+import type { NetworkSettingsInput } from '../network/settings.js';
 import { runInfo } from './info-command.js';
 import { runTriage } from './triage-command.js';
 import { runWatch } from './watch-command.js';
@@ -12,7 +14,8 @@ export const USAGE = `Usage:
   ichtriage evaluate --labels CSV [--png-window C,W] [--model DIR] [--json]
                                                                    measure the model on labelled images
 Options: --providers cuda,webgpu (execution providers to try before cpu), --max-file-mb N (largest file
-         read, default 256), --verbose, --help`;
+         read, default 256), --verbose, --help
+watch also takes the ${NETWORK_FLAGS_USAGE}`;
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -73,6 +76,8 @@ export interface ParsedArgs {
   settleMs: number | undefined;
   providers: string[] | undefined;
   maxFileBytes: number | undefined;
+  /** The DICOM node (watch only), when a --dicom-* or --send-to flag asks for it. */
+  network: NetworkSettingsInput | undefined;
 }
 
 function parseMaxFile(text: string | undefined): number | undefined {
@@ -99,6 +104,7 @@ function parse(args: string[]): ParsedArgs {
         'max-file-mb': { type: 'string' },
         verbose: { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
+        ...NETWORK_FLAG_OPTIONS,
       },
     });
   } catch (error) {
@@ -117,5 +123,14 @@ function parse(args: string[]): ParsedArgs {
     settleMs,
     providers: values.providers?.split(',').map((p) => p.trim()).filter(Boolean),
     maxFileBytes: parseMaxFile(values['max-file-mb']),
+    network: parseNetworkFlags(values),
   };
+}
+
+function parseNetworkFlags(values: Parameters<typeof networkSettingsFromFlags>[0]): NetworkSettingsInput | undefined {
+  try {
+    return networkSettingsFromFlags(values);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
