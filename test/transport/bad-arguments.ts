@@ -29,4 +29,8 @@ export const BAD_CALLS: { method: TriageApiMethod; args: unknown[] }[] = [
   { method: 'importReads', args: ['xml', 'ID,Label\n'] },
   { method: 'importReads', args: ['rsna', null] },
   { method: 'getModel', args: [1] },
+  { method: 'getNetworkStatus', args: [1] },
+  { method: 'sendResults', args: ['1', 'PACS'] },
+  { method: 'sendResults', args: [1, ''] },
+  { method: 'sendResults', args: [1] },
 ];
