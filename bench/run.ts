@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { setLogLevel } from '../src-main/log.js';
 import { decompressWithDcmtk, generatePhantomStudy, replicateSeries } from './fixtures.js';
+import { measureCStoreToScores, measureReceiveRate } from './dicom-network.bench.js';
 import { measureIngest, round } from './ingest.bench.js';
 import { measureLatency } from './latency.bench.js';
 import { REPO_ROOT_DIR, SHARED_DATA_DIR } from './paths.js';
@@ -46,6 +47,13 @@ results.latency = {
   settle250ms: await measureLatency(study40, 250),
   settleDefault3s: await measureLatency(study40, 3000),
   target: '<= 1.0 s from last slice to scores (engine processing, after the configured settle wait)',
+};
+
+step('DICOM: C-STORE receive rate (ours and dcmtk storescp), last C-STORE of a 40-slice study to its scores');
+results.dicomNetwork = {
+  receiveRateCq500JpegLossless: await measureReceiveRate(cq500, ['-xs']),
+  receiveRateUncompressed: await measureReceiveRate(uncompressed, ['-R']),
+  cStoreToScores: await measureCStoreToScores(study40),
 };
 
 step('peak RSS: triage of a 1,000-slice series (separate process)');

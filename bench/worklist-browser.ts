@@ -38,6 +38,8 @@ function worklistOnly(studies: StudySummary[]): TriageApi {
     getStatus: none,
     addToInbox: none,
     openInboxFolder: none,
+    getNetworkStatus: async () => ({ scp: null, destinations: [], autoSendFlaggedTo: null, sends: [] }),
+    sendResults: none,
     subscribe: () => () => undefined,
   };
 }

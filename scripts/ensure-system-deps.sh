@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Makes sure the system tools the tests need are present: Chromium (browser tests), dcmtk
-# (independent DICOM checks), Debian's PyTorch stack (training pipeline tests). On Debian as root
+# (independent DICOM checks and DICOM network peers), Orthanc with its GDCM plugin (a real PACS for
+# the network tests), Debian's PyTorch stack (training pipeline tests). On Debian as root
 # it installs what is missing; elsewhere it says what to install and fails.
 set -euo pipefail
 
 PY=/usr/bin/python3
-APT_PACKAGES=(chromium dcmtk python3-torch python3-onnx python3-numpy python3-scipy python3-pydicom python3-pil python3-pytest python3-yaml)
+APT_PACKAGES=(chromium dcmtk orthanc orthanc-gdcm python3-torch python3-onnx python3-numpy python3-scipy python3-pydicom python3-pil python3-pytest python3-yaml)
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v dcmdump >/dev/null 2>&1 || missing+=(dcmtk)
+command -v Orthanc >/dev/null 2>&1 || [ -x /usr/sbin/Orthanc ] || missing+=(orthanc)
+[ -f /usr/share/orthanc/plugins/libOrthancGdcm.so ] || missing+=(orthanc-gdcm)
 if [ ! -x "$PY" ] || ! "$PY" -c 'import torch, onnx, numpy, scipy, pydicom, PIL, pytest, yaml' >/dev/null 2>&1; then
   missing+=(python3-torch python3-onnx python3-numpy python3-scipy python3-pydicom python3-pil python3-pytest python3-yaml)
 fi
@@ -30,7 +33,7 @@ cat >&2 <<MSG
 The tests need system packages that are missing: ${missing[*]}
 Install them, then run npm test again. On Debian/Ubuntu (as root):
   apt-get update && apt-get install -y ${APT_PACKAGES[*]}
-Elsewhere: Chromium at /usr/bin/chromium, DCMTK (dcmdump), and Python 3 at /usr/bin/python3 with
+Elsewhere: Chromium at /usr/bin/chromium, DCMTK (dcmdump, storescu), Orthanc with its GDCM plugin, and Python 3 at /usr/bin/python3 with
 torch (1.13+), onnx, numpy, scipy, pydicom, Pillow, pytest and PyYAML.
 MSG
 exit 1

@@ -8,9 +8,11 @@ declare module 'dcmjs' {
   const dcmjs: {
     data: {
       DicomMessage: { readFile(buffer: ArrayBuffer): DicomDict };
+      DicomDict: new (meta: Record<string, unknown>) => DicomDict;
       DicomMetaDictionary: {
         naturalizeDataset(dict: Record<string, unknown>): Record<string, unknown>;
         denaturalizeDataset(dataset: Record<string, unknown>): Record<string, unknown>;
+        uid(): string;
       };
     };
   };

@@ -7,6 +7,8 @@ import { listFiles, watchInbox, type InboxWatcher } from '../pipeline/inbox/inde
 import { defaultModelDir } from '../pipeline/infer/detector.js';
 import { InferenceClient } from '../pipeline/infer/inference-client.js';
 import type { ModelCard } from '../domain/model-card.js';
+import { startNetworkNode, type NetworkNode } from '../network/network-node.js';
+import type { NetworkSettingsInput } from '../network/settings.js';
 import { TriageService } from '../services/triage-service.js';
 import { TriageStore } from '../store/triage-store.js';
 
@@ -34,6 +36,8 @@ export interface EngineOptions {
   maxFileBytes?: number;
   /** While the database cannot be written (disk full), how often intake tries again (default 5 s). */
   storageRetryMs?: number;
+  /** The DICOM node (C-STORE SCP into the inbox, results sent back); off unless `scpEnabled` or destinations are set. */
+  network?: NetworkSettingsInput;
 }
 
 export interface Engine {
@@ -57,6 +61,8 @@ export interface Engine {
   readonly store: TriageStore;
   /** Whether intake runs or waits for storage (disk full, read-only database). */
   intakeStatus(): IntakeStatus;
+  /** The DICOM node, when configured. */
+  readonly network: NetworkNode | null;
   close(): Promise<void>;
 }
 
@@ -117,6 +123,20 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     log.info(`watching inbox ${inbox}`);
   }
 
+  let network: NetworkNode | null = null;
+  if (options.network) {
+    try {
+      network = await startNetworkNode(options.network, { inbox, pipeline, store, service, card });
+    } catch (error) {
+      if (rescan) clearInterval(rescan);
+      await watcher?.close();
+      await pipeline.close();
+      await inference.close();
+      store.close();
+      throw error;
+    }
+  }
+
   return {
     api: service,
     get card() {
@@ -144,7 +164,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     },
     whenIdle: () => pipeline.whenIdle(),
     intakeStatus: () => pipeline.intakeStatus,
+    network,
     async close() {
+      await network?.close();
       if (rescan) clearInterval(rescan);
       await watcher?.close();
       await pipeline.close();

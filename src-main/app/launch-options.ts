@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { SettingsPatch } from '../contract/settings.js';
+import { NETWORK_FLAG_OPTIONS, NETWORK_FLAGS_USAGE, networkSettingsFromFlags } from '../network/network-flags.js';
 import type { EngineOptions } from './engine.js';
 import { parseMaxFileMb, parseMilliseconds } from './option-values.js';
 
@@ -14,7 +15,7 @@ export interface LaunchOptions {
   home: string;
   /** Only what a flag or environment variable named. */
   overrides: SettingsPatch;
-  engine: Pick<EngineOptions, 'maxFileBytes'>;
+  engine: Pick<EngineOptions, 'maxFileBytes' | 'network'>;
   port: number;
   open: boolean;
 }
@@ -29,6 +30,7 @@ The inbox, database, model and settle time are settings (<home>/settings.json, c
 Settings screen); these flags and variables override them for this run without saving.
   --max-file-mb N largest file read from the inbox     (env ICHTRIAGE_MAX_FILE_MB, default 256)
   --no-open       print the URL but do not open a browser
+${NETWORK_FLAGS_USAGE}
 <home> is ICHTRIAGE_HOME, else $XDG_DATA_HOME/ichtriage, else ~/.local/share/ichtriage.`;
 
 export function defaultHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -48,6 +50,7 @@ export function parseLaunchOptions(argv: string[], env: NodeJS.ProcessEnv = proc
       settle: { type: 'string' },
       'max-file-mb': { type: 'string' },
       'no-open': { type: 'boolean', default: false },
+      ...NETWORK_FLAG_OPTIONS,
     },
     strict: true,
   });
@@ -64,12 +67,13 @@ export function parseLaunchOptions(argv: string[], env: NodeJS.ProcessEnv = proc
   if (inbox || settle !== undefined) overrides.intake = { ...(inbox ? { inbox: path.resolve(inbox) } : {}), ...(settle !== undefined ? { settleMs: settle } : {}) };
   if (database) overrides.storage = { database: path.resolve(database) };
   if (model) overrides.model = { folder: path.resolve(model) };
+  const network = networkSettingsFromFlags(values);
   return {
     home,
     port,
     open: !values['no-open'],
     overrides,
-    engine: maxFileBytes !== undefined ? { maxFileBytes } : {},
+    engine: { ...(maxFileBytes !== undefined ? { maxFileBytes } : {}), ...(network ? { network } : {}) },
   };
 }
 

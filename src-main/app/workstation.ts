@@ -203,6 +203,12 @@ export class Workstation {
     };
     return {
       getModel: async () => (await engine()).getModel(),
+      getNetworkStatus: async () => (await engine()).getNetworkStatus(),
+      sendResults: async (studyId, destination) => {
+        const status = await (await engine()).sendResults(studyId, destination);
+        this.audit('results-sent', studyId, { destination });
+        return status;
+      },
       listStudies: async (query) => (await engine()).listStudies(query),
       getStudy: async (studyId) => {
         const detail = await (await engine()).getStudy(studyId);

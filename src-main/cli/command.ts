@@ -1,3 +1,5 @@
+import type { NetworkSettingsInput } from '../network/settings.js';
+
 /** What every `ichtriage` command shares: its output streams, its parsed options, its usage error. */
 
 export class UsageError extends Error {
@@ -18,4 +20,6 @@ export interface ParsedArgs {
   settleMs: number | undefined;
   providers: string[] | undefined;
   maxFileBytes: number | undefined;
+  /** The DICOM node (watch only), when a --dicom-* or --send-to flag asks for it. */
+  network: NetworkSettingsInput | undefined;
 }

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { parseMaxFileMb, parseMilliseconds, parseProviders } from '../app/option-values.js';
 import { UsageError, type Io, type ParsedArgs } from './command.js';
 import { escapeControlCharacters, setLogLevel } from '../log.js';
+import { NETWORK_FLAG_OPTIONS, NETWORK_FLAGS_USAGE, networkSettingsFromFlags } from '../network/network-flags.js';
 import { runInfo } from './info-command.js';
 import { runTriage } from './triage-command.js';
 import { runWatch } from './watch-command.js';
@@ -13,7 +14,8 @@ export const USAGE = `Usage:
   ichtriage evaluate --labels CSV [--png-window C,W] [--model DIR] [--json]
                                                                    measure the model on labelled images
 Options: --providers cuda,webgpu (execution providers to try before cpu), --max-file-mb N (largest file
-         read, default 256), --verbose, --help`;
+         read, default 256), --verbose, --help
+watch also takes the ${NETWORK_FLAGS_USAGE}`;
 
 
 const processIo: Io = {
@@ -82,6 +84,7 @@ function parse(args: string[]): ParsedArgs {
         'max-file-mb': { type: 'string' },
         verbose: { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
+        ...NETWORK_FLAG_OPTIONS,
       },
     });
   } catch (error) {
@@ -98,5 +101,6 @@ function parse(args: string[]): ParsedArgs {
     settleMs: values.settle === undefined ? undefined : usage(() => parseMilliseconds('--settle', values.settle!)),
     providers: values.providers === undefined ? undefined : parseProviders(values.providers),
     maxFileBytes: values['max-file-mb'] === undefined ? undefined : usage(() => parseMaxFileMb(values['max-file-mb']!)),
+    network: usage(() => networkSettingsFromFlags(values)),
   };
 }

@@ -16,7 +16,9 @@ export async function runWatch(args: ParsedArgs, io: Io): Promise<number> {
     ...(args.providers ? { providers: args.providers } : {}),
     ...(args.maxFileBytes ? { maxFileBytes: args.maxFileBytes } : {}),
     ...(args.settleMs !== undefined ? { settleMs: args.settleMs } : {}),
+    ...(args.network ? { network: args.network } : {}),
   });
+  if (engine.network?.scpPort != null) io.stderr(`ichtriage: receiving DICOM as ${engine.network.settings.aeTitle} on ${engine.network.settings.bindAddress}:${engine.network.scpPort}\n`);
   io.stderr(`ichtriage: watching ${path.resolve(inbox)} with ${engine.card.name} ${engine.card.version} on ${engine.provider}; database ${dbPath}\n`);
   engine.api.subscribe((event) => {
     if (event.type === 'study-updated') {

@@ -6,10 +6,12 @@ import type {
   EngineEvent,
   InboxCopyResult,
   ModelInfo,
+  NetworkStatus,
   Read,
   ReadInput,
   ReadsCsvFormat,
   ReadsImportResult,
+  ResultSendStatus,
   SliceCam,
   SlicePixels,
   StudyDetail,
@@ -51,6 +53,10 @@ export interface TriageApi {
   addToInbox(relativePath: string, contentBase64: string): Promise<InboxCopyResult>;
   /** Opens the inbox folder in the platform's file manager. */
   openInboxFolder(): Promise<void>;
+  /** The DICOM node: our SCP, the configured destinations and every result send. */
+  getNetworkStatus(): Promise<NetworkStatus>;
+  /** Sends a triaged study's results (SR + key images) to a configured destination; resolves after the first attempt (retries go on). */
+  sendResults(studyId: number, destination: string): Promise<ResultSendStatus>;
   /** Returns an unsubscribe function. */
   subscribe(listener: (event: EngineEvent) => void): () => void;
 }
@@ -76,6 +82,8 @@ export const API_METHODS = [
   'getStatus',
   'addToInbox',
   'openInboxFolder',
+  'getNetworkStatus',
+  'sendResults',
 ] as const satisfies readonly TriageApiMethod[];
 
 /** Does not compile while a request/response method of TriageApi is missing from API_METHODS. */

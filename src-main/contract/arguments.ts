@@ -61,6 +61,8 @@ export const API_ARGUMENTS = {
   getStatus: z.tuple([]),
   addToInbox: z.tuple([z.string().min(1).max(1024), z.base64()]),
   openInboxFolder: z.tuple([]),
+  getNetworkStatus: z.tuple([]),
+  sendResults: z.tuple([studyId, z.string().min(1).max(64)]),
 } satisfies { [M in TriageApiMethod]: z.ZodType<Parameters<TriageApi[M]>> };
 
 /** Issues beyond these few only lengthen the message. */

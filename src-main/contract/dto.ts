@@ -180,6 +180,36 @@ export interface CompareResult {
   disagreements: { studyId: number; studyInstanceUid: string; cls: IchClass; model: number; reference: boolean }[];
 }
 
+/** Where sending one study's results (DICOM SR + key images) to one destination stands. */
+export type ResultSendState = 'sending' | 'retrying' | 'sent' | 'failed';
+
+export interface ResultSendStatus {
+  studyId: number;
+  /** The destination's name in the network settings. */
+  destination: string;
+  state: ResultSendState;
+  /** Started by the user, or automatically because the study was flagged. */
+  trigger: 'user' | 'flagged';
+  attempts: number;
+  /** Objects in the send (one SR and the key images). */
+  objectCount: number;
+  /** Why the last attempt failed (no patient data). */
+  lastError: string | null;
+  /** ISO 8601 time of the next attempt while retrying. */
+  nextAttemptAt: string | null;
+  updatedAt: string;
+}
+
+/** The DICOM node as the UI shows it: where we listen, where results can go, and every send. */
+export interface NetworkStatus {
+  /** Our C-STORE SCP, or null when it is off. */
+  scp: { aeTitle: string; bindAddress: string; port: number; reachableFromOtherMachines: boolean } | null;
+  destinations: { name: string; aeTitle: string; host: string; port: number }[];
+  /** Destination flagged studies are sent to automatically, or null. */
+  autoSendFlaggedTo: string | null;
+  sends: ResultSendStatus[];
+}
+
 /** Live updates pushed to every UI (SSE in browser mode, IPC events in Electron). */
 export type EngineEvent =
   | { type: 'study-updated'; study: StudySummary }
@@ -192,7 +222,9 @@ export type EngineEvent =
   | { type: 'settings-changed'; settings: Settings }
   /** Desktop shell commands (Electron only): a notification or the menu asks the window to show something. */
   | { type: 'open-study'; studyId: number }
-  | { type: 'show-screen'; screen: 'worklist' | 'settings' | 'audit' };
+  | { type: 'show-screen'; screen: 'worklist' | 'settings' | 'audit' }
+  /** A result send started, failed an attempt, or finished. */
+  | { type: 'result-send'; status: ResultSendStatus };
 
 export type { Settings, SettingsPatch } from './settings.js';
 

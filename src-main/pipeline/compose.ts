@@ -105,6 +105,8 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
   private storageRetryTimer: NodeJS.Timeout | null = null;
   /** Series whose triage could not be saved; triaged again when storage works. */
   private readonly seriesAwaitingStorage = new Set<number>();
+  /** Series a sender said are complete (a DICOM association released), with when it said so. */
+  private readonly completionSignals = new Map<string, number>();
 
   /** The stored id of the running model: every result records it. */
   private modelId: number;
@@ -257,6 +259,22 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
     } catch (error) {
       if (!isStorageFault(error)) throw error;
       this.pauseForStorage(error as Error);
+    }
+  }
+
+  /**
+   * The sender says these series may be complete (e.g. the DICOM association that carried them was
+   * released): each is triaged as soon as every file queued before this call is analysed, without
+   * waiting the settle time. A slice queued after the signal restores the settle timer, which stays
+   * the fallback for senders that say nothing.
+   */
+  seriesMayBeComplete(seriesInstanceUids: Iterable<string>): void {
+    const signalledAt = Date.now();
+    const uids = new Set(seriesInstanceUids);
+    for (const uid of uids) this.completionSignals.set(uid, signalledAt);
+    for (const seriesId of [...this.settleTimers.keys()]) {
+      const uid = this.store.series.get(seriesId)?.seriesInstanceUid;
+      if (uid !== undefined && uids.has(uid)) this.scheduleSettle(seriesId, uid);
     }
   }
 
@@ -444,7 +462,9 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
       return;
     }
     this.lastArrival.set(stored.seriesId, Date.now());
-    this.scheduleSettle(stored.seriesId);
+    const seriesUid = result.header.SeriesInstanceUID;
+    if ((this.completionSignals.get(seriesUid) ?? Infinity) < file.queuedAt) this.completionSignals.delete(seriesUid);
+    this.scheduleSettle(stored.seriesId, seriesUid);
     this.emit('study', stored.studyId);
   }
 
@@ -490,9 +510,10 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
     return relative.startsWith('..') || path.isAbsolute(relative) ? path.basename(filePath) : relative;
   }
 
-  private scheduleSettle(seriesId: number): void {
+  private scheduleSettle(seriesId: number, seriesInstanceUid?: string): void {
     clearTimeout(this.settleTimers.get(seriesId));
-    const due = (this.lastArrival.get(seriesId) ?? Date.now()) + this.options.settleMs;
+    const signalled = seriesInstanceUid === undefined ? undefined : this.completionSignals.get(seriesInstanceUid);
+    const due = signalled ?? (this.lastArrival.get(seriesId) ?? Date.now()) + this.options.settleMs;
     this.settleTimers.set(
       seriesId,
       setTimeout(() => this.settle(seriesId, due), Math.max(0, due - Date.now())),
@@ -512,6 +533,8 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
       this.settleTimers.set(seriesId, setTimeout(() => this.settle(seriesId, due), 50));
       return;
     }
+    const uid = this.store.series.get(seriesId)?.seriesInstanceUid;
+    if (uid !== undefined && this.completionSignals.get(uid) === due) this.completionSignals.delete(uid);
     void this.triageSeries(seriesId);
   }
 

@@ -1,15 +1,17 @@
 import { EventEmitter } from 'node:events';
 import { ICH_CLASSES, isIchClass, type IchClass } from '../contract/classes.js';
-import type { EngineApi } from '../contract/api.js';
+import type { EngineApi, TriageApi } from '../contract/api.js';
 import type {
   CompareRequest,
   CompareResult,
   EngineEvent,
   ModelInfo,
+  NetworkStatus,
   Read,
   ReadInput,
   ReadsCsvFormat,
   ReadsImportResult,
+  ResultSendStatus,
   SliceCam,
   SlicePixels,
   StudyDetail,
@@ -25,6 +27,9 @@ import { compareStudies } from './compare-studies.js';
 import { importReadsCsv } from './import-reads.js';
 import { completeFindings, toRead, toSeriesDetail, toStudySummary } from './study-mapper.js';
 
+/** The DICOM node's part of the contract (src-main/network), attached by the engine when it runs. */
+export type NetworkApi = Pick<TriageApi, 'getNetworkStatus' | 'sendResults'>;
+
 /**
  * The use-cases behind the one API contract. Both transports (Electron IPC, browser-mode HTTP)
  * serve this object; it reads the store and never touches the pipeline's queues.
@@ -33,6 +38,7 @@ export class TriageService implements EngineApi {
   private readonly events = new EventEmitter<{ event: [EngineEvent] }>();
   /** The last intake status, so a UI that connects while intake is paused learns it at once. */
   private intakeStatus: Extract<EngineEvent, { type: 'intake-status' }> | null = null;
+  private network: NetworkApi | null = null;
 
   private modelId: number;
   /** Models that scored stored studies, by id (a handful: cached for the life of the engine). */
@@ -50,6 +56,19 @@ export class TriageService implements EngineApi {
   useModel(card: ModelCard): void {
     this.card = card;
     this.modelId = this.store.models.ensure(modelIdentity(card), card.thresholds);
+  }
+
+  attachNetwork(network: NetworkApi): void {
+    this.network = network;
+  }
+
+  async getNetworkStatus(): Promise<NetworkStatus> {
+    return this.network ? this.network.getNetworkStatus() : { scp: null, destinations: [], autoSendFlaggedTo: null, sends: [] };
+  }
+
+  async sendResults(studyId: number, destination: string): Promise<ResultSendStatus> {
+    if (!this.network) throw new ApiError('NOT_FOUND', `No DICOM destination named "${destination}" is configured.`);
+    return this.network.sendResults(studyId, destination);
   }
 
   /** Pushes a study's current row to every subscriber. */

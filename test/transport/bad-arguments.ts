@@ -35,4 +35,8 @@ export const BAD_CALLS: { method: TriageApiMethod; args: unknown[] }[] = [
   { method: 'updateSettings', args: [{ notifications: { criticalClasses: ['bleed'] } }] },
   { method: 'addToInbox', args: ['a.dcm', 'not base64!'] },
   { method: 'listAudit', args: [{ from: 'yesterday' }] },
+  { method: 'getNetworkStatus', args: [1] },
+  { method: 'sendResults', args: ['1', 'PACS'] },
+  { method: 'sendResults', args: [1, ''] },
+  { method: 'sendResults', args: [1] },
 ];

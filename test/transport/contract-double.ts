@@ -106,6 +106,14 @@ export function createRecordingApi(): RecordingApi {
     async openInboxFolder() {
       record('openInboxFolder', []);
     },
+    async getNetworkStatus() {
+      record('getNetworkStatus', []);
+      return { scp: null, destinations: [], autoSendFlaggedTo: null, sends: [] };
+    },
+    async sendResults(studyId, destination) {
+      record('sendResults', [studyId, destination]);
+      throw new ApiError('NOT_FOUND', `No destination named ${destination}`);
+    },
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -1,0 +1,76 @@
+import dcmjs from 'dcmjs';
+import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../scp/received-instance.js';
+import type { NaturalDataset } from '../scu/store-scu.js';
+
+/** One source slice a result refers to. */
+export interface SliceReference {
+  sopClassUid: string;
+  sopInstanceUid: string;
+  seriesInstanceUid: string;
+}
+
+/** Who produced a result: every exported object records the model and its file hashes. */
+export interface ResultProvenance {
+  manufacturer: string;
+  deviceName: string;
+  /** Stable UID of this device (the workstation), for the SR observer context. */
+  deviceUid: string;
+  modelName: string;
+  modelVersion: string;
+  modelFiles: { name: string; sha256: string }[];
+}
+
+/**
+ * Patient and General Study module attributes copied from a source image, so PACS files the
+ * result with its study (same Study Instance UID, same patient). Nothing else is copied.
+ */
+const PATIENT_AND_STUDY = [
+  'SpecificCharacterSet',
+  'PatientName',
+  'PatientID',
+  'IssuerOfPatientID',
+  'PatientBirthDate',
+  'PatientSex',
+  'StudyInstanceUID',
+  'StudyDate',
+  'StudyTime',
+  'ReferringPhysicianName',
+  'StudyID',
+  'AccessionNumber',
+  'StudyDescription',
+] as const;
+
+/** Type 2 attributes are present even when the source lacks them (empty). */
+const TYPE_2 = new Set(['PatientName', 'PatientID', 'PatientBirthDate', 'PatientSex', 'StudyDate', 'StudyTime', 'ReferringPhysicianName', 'StudyID', 'AccessionNumber']);
+
+export function copyPatientAndStudy(source: NaturalDataset): NaturalDataset {
+  const copy: NaturalDataset = {};
+  for (const keyword of PATIENT_AND_STUDY) {
+    if (source[keyword] !== undefined) copy[keyword] = source[keyword];
+    else if (TYPE_2.has(keyword)) copy[keyword] = '';
+  }
+  return copy;
+}
+
+/** The dataset as a Part 10 file (Explicit VR Little Endian), for tests, dsrdump and archives. */
+export function toPart10(dataset: NaturalDataset): Buffer {
+  const meta = {
+    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
+    MediaStorageSOPClassUID: dataset.SOPClassUID,
+    MediaStorageSOPInstanceUID: dataset.SOPInstanceUID,
+    TransferSyntaxUID: '1.2.840.10008.1.2.1',
+    ImplementationClassUID: IMPLEMENTATION_CLASS_UID,
+    ImplementationVersionName: IMPLEMENTATION_VERSION_NAME,
+  };
+  const { DicomMetaDictionary, DicomDict } = dcmjs.data;
+  const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
+  dict.dict = DicomMetaDictionary.denaturalizeDataset(dataset);
+  return Buffer.from(dict.write());
+}
+
+/** Reads a Part 10 file into naturalized attributes (keywords as keys). */
+export function readNatural(part10: Uint8Array): NaturalDataset {
+  const { DicomMessage, DicomMetaDictionary } = dcmjs.data;
+  const copy = part10.buffer.slice(part10.byteOffset, part10.byteOffset + part10.byteLength) as ArrayBuffer;
+  return DicomMetaDictionary.naturalizeDataset(DicomMessage.readFile(copy).dict);
+}
