@@ -5,7 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startEngine } from '../src-main/app/engine.js';
 import { StorageScp } from '../src-main/network/scp/storage-scp.js';
-import { DEFAULT_NETWORK_SETTINGS } from '../src-main/network/settings.js';
+import { DEFAULT_NETWORK_SETTINGS } from '../src-main/contract/network-settings.js';
 import { dcmtk, freePort } from '../test/helpers/dicom-peers.js';
 import { round } from './ingest.bench.js';
 

@@ -8,7 +8,7 @@ import { defaultModelDir } from '../pipeline/infer/detector.js';
 import { InferenceClient } from '../pipeline/infer/inference-client.js';
 import type { ModelCard } from '../domain/model-card.js';
 import { startNetworkNode, type NetworkNode } from '../network/network-node.js';
-import type { NetworkSettingsInput } from '../network/settings.js';
+import type { NetworkSettingsInput } from '../contract/network-settings.js';
 import { TriageService } from '../services/triage-service.js';
 import { TriageStore } from '../store/triage-store.js';
 

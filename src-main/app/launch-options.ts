@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { SettingsPatch } from '../contract/settings.js';
+import { NetworkSettingsSchema } from '../contract/network-settings.js';
 import { NETWORK_FLAG_OPTIONS, NETWORK_FLAGS_USAGE, networkSettingsFromFlags } from '../network/network-flags.js';
 import type { EngineOptions } from './engine.js';
 import { parseMaxFileMb, parseMilliseconds } from './option-values.js';
@@ -15,7 +16,7 @@ export interface LaunchOptions {
   home: string;
   /** Only what a flag or environment variable named. */
   overrides: SettingsPatch;
-  engine: Pick<EngineOptions, 'maxFileBytes' | 'network'>;
+  engine: Pick<EngineOptions, 'maxFileBytes'>;
   port: number;
   open: boolean;
 }
@@ -68,12 +69,13 @@ export function parseLaunchOptions(argv: string[], env: NodeJS.ProcessEnv = proc
   if (database) overrides.storage = { database: path.resolve(database) };
   if (model) overrides.model = { folder: path.resolve(model) };
   const network = networkSettingsFromFlags(values);
+  if (network) overrides.network = NetworkSettingsSchema.parse(network);
   return {
     home,
     port,
     open: !values['no-open'],
     overrides,
-    engine: { ...(maxFileBytes !== undefined ? { maxFileBytes } : {}), ...(network ? { network } : {}) },
+    engine: maxFileBytes !== undefined ? { maxFileBytes } : {},
   };
 }
 

@@ -28,6 +28,8 @@ export interface WorkstationOptions {
 
 /** Settings the running engine was built from: changing one restarts the engine in-process. */
 const ENGINE_FIELDS = ['intake.inbox', 'storage.database', 'model.folder', 'model.providers'];
+/** Any DICOM node setting restarts the engine too (the node listens and sends from inside it). */
+const isEngineField = (field: string) => ENGINE_FIELDS.includes(field) || field.startsWith('network.');
 /** The audit screen shows at most this many entries (newest first); the CSV export has them all. */
 const AUDIT_SCREEN_LIMIT = 2000;
 
@@ -137,7 +139,7 @@ export class Workstation {
         throw error;
       }
     }
-    const engineFields = changed.filter((field) => ENGINE_FIELDS.includes(field));
+    const engineFields = changed.filter(isEngineField);
     // Another model alone is switched live: the engine re-scores the stored studies in the background.
     if (engineFields.length === 1 && engineFields[0] === 'model.folder') await this.useModel(next.model.folder);
     else if (engineFields.length > 0) await this.restartEngine(next);
@@ -276,6 +278,7 @@ async function startEngineFor(settings: Settings, options: WorkstationOptions): 
     modelDir: settings.model.folder,
     providers: settings.model.providers.filter((provider) => provider !== 'cpu'),
     settleMs: settings.intake.settleMs,
+    network: settings.network,
   });
 }
 

@@ -1,4 +1,4 @@
-import type { NetworkSettingsInput } from '../network/settings.js';
+import type { NetworkSettingsInput } from '../contract/network-settings.js';
 
 /** What every `ichtriage` command shares: its output streams, its parsed options, its usage error. */
 

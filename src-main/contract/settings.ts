@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ICH_CLASSES, type IchClass } from './classes.js';
+import { checkNetworkSettings, NetworkSettingsFields } from './network-settings.js';
 
 /**
  * The workstation's settings, one zod schema per section. Pure (zod and the contract only), since
@@ -68,6 +69,8 @@ export const SETTINGS_SECTIONS = {
     }),
     () => ({ readerName: '' }),
   ),
+  /** The DICOM node (contract/network-settings.ts): our AE, who may call it, where results go. */
+  network: section(NetworkSettingsFields, () => NetworkSettingsFields.parse({})),
 };
 
 type Sections = typeof SETTINGS_SECTIONS;
@@ -83,7 +86,9 @@ function mapSections<T>(make: <K extends SettingsSection>(name: K) => T): Record
 }
 
 /** A complete, valid settings object. */
-export const settingsSchema = z.strictObject(mapSections((name) => SETTINGS_SECTIONS[name].schema)) as unknown as z.ZodType<Settings>;
+export const settingsSchema = z
+  .strictObject(mapSections((name) => SETTINGS_SECTIONS[name].schema))
+  .superRefine((settings, context) => checkNetworkSettings((settings as unknown as Settings).network, context, ['network'])) as unknown as z.ZodType<Settings>;
 
 /** A patch: unknown sections and unknown fields are errors, every field is optional. */
 export const settingsPatchSchema = z.strictObject(mapSections((name) => SETTINGS_SECTIONS[name].schema.partial().optional())) as unknown as z.ZodType<SettingsPatch>;

@@ -1,9 +1,9 @@
-import { parseDestination, parseNetworkSettings, type NetworkSettingsInput } from './settings.js';
+import { parseDestination, parseNetworkSettings, type NetworkSettingsInput } from '../contract/network-settings.js';
 
 /**
  * The DICOM node's command-line flags, shared by `npm start` and `ichtriage watch` (parseArgs
- * option specs and their meaning); until the desktop settings store holds them, flags are how the
- * node is configured.
+ * option specs and their meaning). For `npm start` they override the settings' `network` section
+ * for one run, as the other launch flags do; `ichtriage watch` has no settings file.
  */
 export const NETWORK_FLAG_OPTIONS = {
   'dicom-port': { type: 'string' },

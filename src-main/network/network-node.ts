@@ -9,7 +9,7 @@ import type { TriageService } from '../services/triage-service.js';
 import type { TriageStore } from '../store/triage-store.js';
 import { ResultSender } from './results/result-sender.js';
 import { StorageScp } from './scp/storage-scp.js';
-import { isLoopbackAddress, parseNetworkSettings, type NetworkSettings, type NetworkSettingsInput } from './settings.js';
+import { isLoopbackAddress, parseNetworkSettings, type NetworkSettings, type NetworkSettingsInput } from '../contract/network-settings.js';
 
 /** Received instances go here, inside the watched inbox, so a restart finds them like any other file. */
 export const RECEIVED_FOLDER = 'dicom-received';

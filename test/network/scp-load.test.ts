@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import dicomParser from 'dicom-parser';
 import { setLogLevel } from '../../src-main/log.js';
 import { StorageScp } from '../../src-main/network/scp/storage-scp.js';
-import { DEFAULT_NETWORK_SETTINGS } from '../../src-main/network/settings.js';
+import { DEFAULT_NETWORK_SETTINGS } from '../../src-main/contract/network-settings.js';
 import { dcmtk } from '../helpers/dicom-peers.js';
 import { SHARED_DATA } from '../helpers/paths.js';
 

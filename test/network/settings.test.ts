@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseLaunchOptions } from '../../src-main/app/launch-options.js';
 import { decidePresentationContext, CT_IMAGE_STORAGE, VERIFICATION_SOP_CLASS } from '../../src-main/network/scp/negotiation.js';
-import { DEFAULT_NETWORK_SETTINGS, isLoopbackAddress, parseNetworkSettings } from '../../src-main/network/settings.js';
+import { defaultSettings, settingsPatchSchema, settingsSchema } from '../../src-main/contract/settings.js';
+import { DEFAULT_NETWORK_SETTINGS, isLoopbackAddress, parseNetworkSettings } from '../../src-main/contract/network-settings.js';
 
 describe('DICOM node settings', () => {
   it('defaults: SCP off, AE ICHTRIAGE, port 11112, loopback only, no allow-list, no destinations', () => {
@@ -32,9 +33,9 @@ describe('DICOM node settings', () => {
     assert.ok(!isLoopbackAddress('0.0.0.0') && !isLoopbackAddress('10.0.0.5') && !isLoopbackAddress('::'));
   });
 
-  it('npm start flags turn the SCP on and name destinations', () => {
+  it('npm start flags override the settings\' network section for the run: SCP on, destinations named', () => {
     const options = parseLaunchOptions(['--dicom-port', '4242', '--ae-title', 'TRIAGE1', '--allow-ae', 'CT1', '--allow-ae', 'PACS', '--send-to', 'PACS=ORTHANC@10.0.0.5:4242', '--auto-send', 'PACS'], {});
-    assert.deepEqual(parseNetworkSettings(options.engine.network), {
+    assert.deepEqual(options.overrides.network, {
       ...DEFAULT_NETWORK_SETTINGS,
       scpEnabled: true,
       port: 4242,
@@ -43,9 +44,21 @@ describe('DICOM node settings', () => {
       destinations: [{ name: 'PACS', aeTitle: 'ORTHANC', host: '10.0.0.5', port: 4242 }],
       autoSendFlaggedTo: 'PACS',
     });
-    assert.equal(parseLaunchOptions([], {}).engine.network, undefined, 'no flag, no node');
+    assert.equal(parseLaunchOptions([], {}).overrides.network, undefined, 'no flag: the saved settings decide');
     assert.throws(() => parseLaunchOptions(['--send-to', 'PACS'], {}), /NAME=AE_TITLE@HOST:PORT/);
     assert.throws(() => parseLaunchOptions(['--dicom-port', 'x'], {}), /--dicom-port must be a port number/);
+  });
+
+  it('is a section of the settings store: defaults, unknown keys refused, cross-field rules checked', () => {
+    const context = { home: '/home/u', bundledModelDir: '/models/m', join: (...parts: string[]) => parts.join('/') };
+    const settings = defaultSettings(context);
+    assert.deepEqual(settings.network, DEFAULT_NETWORK_SETTINGS);
+    assert.throws(() => settingsPatchSchema.parse({ network: { printer: 'x' } }));
+    const dangling = { ...settings, network: { ...settings.network, autoSendFlaggedTo: 'PACS' } };
+    assert.throws(
+      () => settingsSchema.parse(dangling),
+      (error: { issues?: { path: unknown[]; message: string }[] }) => error.issues?.some((i) => i.path.join('.') === 'network.autoSendFlaggedTo' && i.message === 'no destination is named "PACS"') === true,
+    );
   });
 });
 

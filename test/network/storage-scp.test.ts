@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setLogLevel } from '../../src-main/log.js';
 import { StorageScp } from '../../src-main/network/scp/storage-scp.js';
-import { DEFAULT_NETWORK_SETTINGS, type NetworkSettings } from '../../src-main/network/settings.js';
+import { DEFAULT_NETWORK_SETTINGS, type NetworkSettings } from '../../src-main/contract/network-settings.js';
 import dicomParser from 'dicom-parser';
 import dimse from 'dcmjs-dimse';
 import { dcmtk } from '../helpers/dicom-peers.js';

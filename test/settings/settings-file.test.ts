@@ -70,7 +70,7 @@ describe('settings file', () => {
 
   it('as an API argument, refuses unknown sections and fields instead of dropping them', () => {
     assert.deepEqual(parseApiArguments('updateSettings', [{ intake: { settleMs: 100 } }]), [{ intake: { settleMs: 100 } }]);
-    for (const patch of [{ intake: { settleMs: 100, extra: 1 } }, { network: {} }, { intake: { settleMs: -5 } }]) {
+    for (const patch of [{ intake: { settleMs: 100, extra: 1 } }, { printer: {} }, { intake: { settleMs: -5 } }]) {
       assert.throws(() => parseApiArguments('updateSettings', [patch]), (error: unknown) => error instanceof ApiError && error.code === 'INVALID_ARGUMENT', JSON.stringify(patch));
     }
   });

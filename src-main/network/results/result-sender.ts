@@ -7,7 +7,7 @@ import { ApiError } from '../../contract/errors.js';
 import { log } from '../../log.js';
 import type { TriageStore } from '../../store/triage-store.js';
 import { AssociationFailure, isSuccess, storeInstances, type NaturalDataset } from '../scu/store-scu.js';
-import type { Destination } from '../settings.js';
+import type { Destination } from '../../contract/network-settings.js';
 import { buildKeyImage } from './key-image.js';
 import { buildMeasurementReport, FINDING_CODES, type ClassResult } from './measurement-report.js';
 import { readNatural, type ResultProvenance, type SliceReference } from './result-context.js';

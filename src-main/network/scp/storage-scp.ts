@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { log } from '../../log.js';
-import type { NetworkSettings } from '../settings.js';
+import type { NetworkSettings } from '../../contract/network-settings.js';
 import { decidePresentationContext } from './negotiation.js';
 import { ReceivedInstanceWriter } from './received-instance.js';
 

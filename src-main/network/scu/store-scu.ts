@@ -1,5 +1,5 @@
 import dimse from 'dcmjs-dimse';
-import type { Destination } from '../settings.js';
+import type { Destination } from '../../contract/network-settings.js';
 
 const { Client, Dataset } = dimse;
 const { CStoreRequest } = dimse.requests;

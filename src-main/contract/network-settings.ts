@@ -1,11 +1,14 @@
-import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
  * The DICOM node's settings: our own Application Entity (where the C-STORE SCP listens and who may
  * call it) and the remote nodes results are sent to. One zod schema with every default here; the
- * desktop settings store mounts it as its `network` section, the CLI fills it from flags.
+ * settings store mounts it as its `network` section (contract/settings.ts), the CLI fills it from
+ * flags. Pure zod (no Node API) since the renderer's settings screen uses it too.
  */
+
+/** An IPv4 or IPv6 address, as zod checks it (no host names: the allow-list compares peer addresses). */
+const ipAddress = (what: string) => z.union([z.ipv4(), z.ipv6()], { error: `${what} must be an IP address` });
 
 /** AE titles are 1–16 characters of the default repertoire, no backslash, not all spaces (PS3.5 6.2). */
 export const AeTitleSchema = z
@@ -29,34 +32,38 @@ export const DestinationSchema = z.object({
 });
 export type Destination = z.infer<typeof DestinationSchema>;
 
-export const NetworkSettingsSchema = z
-  .object({
+/** The fields, each with its default (the settings store's `network` section; patches take them partially). */
+export const NetworkSettingsFields = z.strictObject({
     /** Whether the C-STORE SCP runs at all. */
     scpEnabled: z.boolean().default(false),
     /** Our called AE title; associations addressed to another title are refused. */
     aeTitle: AeTitleSchema.default('ICHTRIAGE'),
     port: listenPortSchema.default(11112),
     /** Interface to listen on; anything but loopback exposes the node to the network (the UI warns). */
-    bindAddress: z.string().refine((address) => isIP(address) !== 0, 'the bind address must be an IP address').default('127.0.0.1'),
+    bindAddress: ipAddress('the bind address').default('127.0.0.1'),
     /** When non-empty, only these calling AE titles may associate. */
     allowedCallingAeTitles: z.array(AeTitleSchema).default([]),
     /** When non-empty, only these peer IP addresses may connect. */
-    allowedHosts: z.array(z.string().refine((address) => isIP(address) !== 0, 'an allowed host must be an IP address')).default([]),
+    allowedHosts: z.array(ipAddress('an allowed host')).default([]),
     /** Associations served at once; more are refused (transient, local limit exceeded) so memory stays bounded. */
     maxAssociations: z.int().min(1).max(256).default(32),
     /** Where results (SR + key images) can be sent. */
     destinations: z.array(DestinationSchema).default([]),
     /** Name of the destination flagged studies are sent to automatically once triaged; null: on demand only. */
     autoSendFlaggedTo: z.string().nullable().default(null),
-  })
-  .superRefine((settings, context) => {
-    const names = settings.destinations.map((d) => d.name);
-    const duplicate = names.find((name, i) => names.indexOf(name) !== i);
-    if (duplicate) context.addIssue({ code: 'custom', path: ['destinations'], message: `destination name "${duplicate}" is used twice` });
-    if (settings.autoSendFlaggedTo !== null && !names.includes(settings.autoSendFlaggedTo)) {
-      context.addIssue({ code: 'custom', path: ['autoSendFlaggedTo'], message: `no destination is named "${settings.autoSendFlaggedTo}"` });
-    }
-  });
+});
+
+/** Rules across fields: destination names are unique, and the automatic destination is one of them. */
+export function checkNetworkSettings(settings: z.output<typeof NetworkSettingsFields>, context: z.RefinementCtx, path: string[] = []): void {
+  const names = settings.destinations.map((d) => d.name);
+  const duplicate = names.find((name, i) => names.indexOf(name) !== i);
+  if (duplicate) context.addIssue({ code: 'custom', path: [...path, 'destinations'], message: `destination name "${duplicate}" is used twice` });
+  if (settings.autoSendFlaggedTo !== null && !names.includes(settings.autoSendFlaggedTo)) {
+    context.addIssue({ code: 'custom', path: [...path, 'autoSendFlaggedTo'], message: `no destination is named "${settings.autoSendFlaggedTo}"` });
+  }
+}
+
+export const NetworkSettingsSchema = NetworkSettingsFields.superRefine((settings, context) => checkNetworkSettings(settings, context));
 
 export type NetworkSettings = z.output<typeof NetworkSettingsSchema>;
 export type NetworkSettingsInput = z.input<typeof NetworkSettingsSchema>;
