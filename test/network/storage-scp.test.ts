@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -92,6 +92,22 @@ describe('C-STORE SCP against dcmtk', () => {
 
   after(async () => {
     await rm(work, { recursive: true, force: true });
+  });
+
+  it('removes temporary files of transfers cut off by a stop, and says which port it cannot use', async () => {
+    const intakeDir = path.join(work, 'leftovers');
+    await mkdir(intakeDir, { recursive: true });
+    await writeFile(path.join(intakeDir, 'cut-off.dcm.part'), 'half an instance');
+    await writeFile(path.join(intakeDir, '1.2.3.dcm'), 'a received instance');
+    const scp = new StorageScp({ settings: { ...DEFAULT_NETWORK_SETTINGS, port: 0 }, intakeDir, onInstance: async () => {}, onSeriesMayBeComplete: () => {}, intakeAvailable: () => true });
+    const port = await scp.start();
+    try {
+      assert.deepEqual(await readdir(intakeDir), ['1.2.3.dcm']);
+      const second = new StorageScp({ settings: { ...DEFAULT_NETWORK_SETTINGS, port }, intakeDir, onInstance: async () => {}, onSeriesMayBeComplete: () => {}, intakeAvailable: () => true });
+      await assert.rejects(second.start(), new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port} \\(EADDRINUSE\\)`));
+    } finally {
+      await scp.close();
+    }
   });
 
   it('answers C-ECHO', async () => {
