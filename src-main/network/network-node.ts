@@ -12,7 +12,7 @@ import { StorageScp } from './scp/storage-scp.js';
 import { isLoopbackAddress, parseNetworkSettings, type NetworkSettings, type NetworkSettingsInput } from '../contract/network-settings.js';
 
 /** Received instances go here, inside the watched inbox, so a restart finds them like any other file. */
-export const RECEIVED_FOLDER = 'dicom-received';
+const RECEIVED_FOLDER = 'dicom-received';
 
 export interface NetworkNodeDependencies {
   /** The watched inbox; the SCP needs one to write into. */

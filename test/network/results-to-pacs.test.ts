@@ -23,6 +23,7 @@ const CQ500_POSITIVE = path.join(SHARED_DATA, 'cq500', 'CQ500-CT-1_single_slice'
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- dcmjs naturalised datasets are untyped JSON trees
 type Natural = Record<string, any>;
 
+
 /** Every content item of an SR tree, depth first. */
 function contentItems(node: Natural): Natural[] {
   const children = (node.ContentSequence ?? []) as Natural[];
@@ -163,6 +164,37 @@ describe('results back to PACS: TID 1500 SR and key images by C-STORE', () => {
       assert.deepEqual(sends.map((s) => [s.state, s.attempts]), [['sent', 2]]);
     } finally {
       unsubscribe();
+      process.kill(storescp.pid!, 'SIGTERM');
+    }
+  });
+
+  it('sends a flagged study automatically, once, when a destination is set for flagged studies', async () => {
+    const received = path.join(work, 'auto-received');
+    await mkdir(received);
+    const port = await freePort();
+    const storescp = spawn('storescp', ['-aet', 'AUTO', '+xa', '-od', received, String(port)], { stdio: 'ignore', env: { ...process.env, TCP_NODELAY: '1' } });
+    const auto = await startEngine({
+      dbPath: path.join(work, 'auto.sqlite'),
+      providers: [],
+      settleMs: 0,
+      network: { destinations: [{ name: 'AUTO', aeTitle: 'AUTO', host: '127.0.0.1', port }], autoSendFlaggedTo: 'AUTO' },
+    });
+    const states: string[] = [];
+    auto.api.subscribe((event) => {
+      if (event.type === 'result-send') states.push(`${event.status.trigger}:${event.status.state}`);
+    });
+    try {
+      await auto.ingestPaths([CQ500_POSITIVE]);
+      await auto.whenIdle();
+      const [flagged] = await auto.api.listStudies({});
+      assert.ok(flagged!.flagged, 'the positive slice is flagged');
+      await until('the automatic send finished', () => states.includes('flagged:sent'), 30_000);
+      assert.deepEqual(states, ['flagged:sending', 'flagged:sent'], 'sent once, however many updates the study had');
+      const sends = (await auto.api.getNetworkStatus()).sends;
+      assert.deepEqual(sends.map((s) => [s.destination, s.trigger, s.state, s.attempts]), [['AUTO', 'flagged', 'sent', 1]]);
+      assert.equal((await readdir(received)).length, sends[0]!.objectCount);
+    } finally {
+      await auto.close();
       process.kill(storescp.pid!, 'SIGTERM');
     }
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -17,7 +17,7 @@ const SAMPLES = path.join(SHARED_DATA, 'dicom-samples');
 const CQ500_SINGLE = path.join(SHARED_DATA, 'cq500', 'CQ500-CT-1_single_slice');
 
 /** One SCP on a free loopback port writing into its own folder, recording what it reports. */
-async function startScp(work: string, overrides: Partial<NetworkSettings> = {}) {
+async function startScp(work: string, overrides: Partial<NetworkSettings> = {}, intakeAvailable = () => true) {
   const intakeDir = path.join(work, `intake-${Math.random().toString(36).slice(2)}`);
   const offered: string[] = [];
   const completed: string[][] = [];
@@ -26,7 +26,7 @@ async function startScp(work: string, overrides: Partial<NetworkSettings> = {}) 
     intakeDir,
     onInstance: async (filePath) => void offered.push(filePath),
     onSeriesMayBeComplete: (uids) => void completed.push(uids),
-    intakeAvailable: () => true,
+    intakeAvailable,
   });
   const port = await scp.start();
   return { scp, port, intakeDir, offered, completed };
@@ -92,6 +92,22 @@ describe('C-STORE SCP against dcmtk', () => {
 
   after(async () => {
     await rm(work, { recursive: true, force: true });
+  });
+
+  it('removes temporary files of transfers cut off by a stop, and says which port it cannot use', async () => {
+    const intakeDir = path.join(work, 'leftovers');
+    await mkdir(intakeDir, { recursive: true });
+    await writeFile(path.join(intakeDir, 'cut-off.dcm.part'), 'half an instance');
+    await writeFile(path.join(intakeDir, '1.2.3.dcm'), 'a received instance');
+    const scp = new StorageScp({ settings: { ...DEFAULT_NETWORK_SETTINGS, port: 0 }, intakeDir, onInstance: async () => {}, onSeriesMayBeComplete: () => {}, intakeAvailable: () => true });
+    const port = await scp.start();
+    try {
+      assert.deepEqual(await readdir(intakeDir), ['1.2.3.dcm']);
+      const second = new StorageScp({ settings: { ...DEFAULT_NETWORK_SETTINGS, port }, intakeDir, onInstance: async () => {}, onSeriesMayBeComplete: () => {}, intakeAvailable: () => true });
+      await assert.rejects(second.start(), new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port} \\(EADDRINUSE\\)`));
+    } finally {
+      await scp.close();
+    }
   });
 
   it('answers C-ECHO', async () => {
@@ -176,22 +192,22 @@ describe('C-STORE SCP against dcmtk', () => {
     }
   });
 
+  it('answers 0xA700 (Out of Resources) while intake is paused, so the sender keeps its copy and retries later', async () => {
+    const { scp, port, intakeDir, offered } = await startScp(work, {}, () => false);
+    try {
+      assert.deepEqual(await storeStatuses(port), [0xa700]);
+      assert.deepEqual(await readdir(intakeDir), []);
+      assert.equal(offered.length, 0);
+    } finally {
+      await scp.close();
+    }
+  });
+
   it('answers 0xA900 when the dataset is not the instance the command announced, and keeps no file', async () => {
     const { scp, port, intakeDir, offered } = await startScp(work);
     try {
       // A broken sender: the command announces one SOP Instance UID, the dataset holds another.
-      const dataset = dimse.Dataset.fromFile(path.join(CQ500_SINGLE, (await readdir(CQ500_SINGLE))[0]!))!;
-      const request = new dimse.requests.CStoreRequest(dataset);
-      request.setAffectedSopInstanceUid('1.2.3.4.5.6.7');
-      const statuses: number[] = [];
-      request.on('response', (response: dimse.responses.CStoreResponse) => statuses.push(response.getStatus()));
-      const client = new dimse.Client();
-      client.addRequest(request);
-      await new Promise<void>((resolve) => {
-        client.on('closed', () => resolve());
-        client.send('127.0.0.1', port, 'BROKEN', 'ICHTRIAGE');
-      });
-      assert.deepEqual(statuses, [0xa900]);
+      assert.deepEqual(await storeStatuses(port, '1.2.3.4.5.6.7'), [0xa900]);
       assert.deepEqual(await readdir(intakeDir), []);
       assert.equal(offered.length, 0);
     } finally {
@@ -199,6 +215,22 @@ describe('C-STORE SCP against dcmtk', () => {
     }
   });
 });
+
+/** C-STOREs one real uncompressed CT slice with dcmjs-dimse (statuses are read back, unlike storescu's quiet failures). */
+async function storeStatuses(port: number, announceSopInstanceUid?: string): Promise<number[]> {
+  const dataset = dimse.Dataset.fromFile(path.join(CQ500_SINGLE, (await readdir(CQ500_SINGLE))[0]!))!;
+  const request = new dimse.requests.CStoreRequest(dataset);
+  if (announceSopInstanceUid) request.setAffectedSopInstanceUid(announceSopInstanceUid);
+  const statuses: number[] = [];
+  request.on('response', (response: dimse.responses.CStoreResponse) => statuses.push(response.getStatus()));
+  const client = new dimse.Client();
+  client.addRequest(request);
+  await new Promise<void>((resolve) => {
+    client.on('closed', () => resolve());
+    client.send('127.0.0.1', port, 'SENDER', 'ICHTRIAGE');
+  });
+  return statuses;
+}
 
 async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

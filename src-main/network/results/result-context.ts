@@ -1,5 +1,4 @@
 import dcmjs from 'dcmjs';
-import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../scp/received-instance.js';
 import type { NaturalDataset } from '../scu/store-scu.js';
 
 /** One source slice a result refers to. */
@@ -50,22 +49,6 @@ export function copyPatientAndStudy(source: NaturalDataset): NaturalDataset {
     else if (TYPE_2.has(keyword)) copy[keyword] = '';
   }
   return copy;
-}
-
-/** The dataset as a Part 10 file (Explicit VR Little Endian), for tests, dsrdump and archives. */
-export function toPart10(dataset: NaturalDataset): Buffer {
-  const meta = {
-    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-    MediaStorageSOPClassUID: dataset.SOPClassUID,
-    MediaStorageSOPInstanceUID: dataset.SOPInstanceUID,
-    TransferSyntaxUID: '1.2.840.10008.1.2.1',
-    ImplementationClassUID: IMPLEMENTATION_CLASS_UID,
-    ImplementationVersionName: IMPLEMENTATION_VERSION_NAME,
-  };
-  const { DicomMetaDictionary, DicomDict } = dcmjs.data;
-  const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
-  dict.dict = DicomMetaDictionary.denaturalizeDataset(dataset);
-  return Buffer.from(dict.write());
 }
 
 /** Reads a Part 10 file into naturalized attributes (keywords as keys). */

@@ -7,8 +7,8 @@ import { Writable } from 'node:stream';
 import { DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN } from '../../pipeline/decode/transfer-syntax.js';
 
 /** Implementation Class UID of this application (under the UUID-derived root 2.25). */
-export const IMPLEMENTATION_CLASS_UID = '2.25.186640436120118446826361296152203916813';
-export const IMPLEMENTATION_VERSION_NAME = 'ICHTRIAGE_01';
+const IMPLEMENTATION_CLASS_UID = '2.25.186640436120118446826361296152203916813';
+const IMPLEMENTATION_VERSION_NAME = 'ICHTRIAGE_01';
 
 
 /** A UID as PS3.5 9.1 writes it: digits and dots, at most 64 characters. */

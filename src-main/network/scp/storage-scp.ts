@@ -1,6 +1,7 @@
 import dimse from 'dcmjs-dimse';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { log } from '../../log.js';
 import type { NetworkSettings } from '../../contract/network-settings.js';
@@ -69,11 +70,14 @@ export class StorageScp {
   /** Listens; resolves with the port (useful when the settings ask for a fixed one it is the same). */
   async start(port = this.options.settings.port): Promise<number> {
     await mkdir(this.options.intakeDir, { recursive: true });
+    await this.removeInterruptedTransfers();
     const server = createServer((socket) => this.accept(socket));
     // Idle or half-open connections hold little, but cap them too so nothing grows without bound.
     server.maxConnections = this.options.settings.maxAssociations * 2;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(new Error(`The DICOM receiver cannot listen on ${this.options.settings.bindAddress}:${port} (${error.code ?? error.message})`)),
+      );
       server.listen(port, this.options.settings.bindAddress, () => {
         server.off('error', reject);
         resolve();
@@ -84,6 +88,13 @@ export class StorageScp {
     const bound = (server.address() as AddressInfo).port;
     log.info(`DICOM C-STORE SCP ${this.options.settings.aeTitle} listening on ${this.options.settings.bindAddress}:${bound}`);
     return bound;
+  }
+
+  /** Temporary files of transfers cut off when the engine last stopped: their senders were never told Success. */
+  private async removeInterruptedTransfers(): Promise<void> {
+    const leftovers = (await readdir(this.options.intakeDir)).filter((name) => name.endsWith('.dcm.part'));
+    await Promise.all(leftovers.map((name) => rm(path.join(this.options.intakeDir, name), { force: true })));
+    if (leftovers.length > 0) log.info(`removed ${leftovers.length} interrupted DICOM transfers`);
   }
 
   get port(): number | null {
