@@ -126,7 +126,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   let network: NetworkNode | null = null;
   if (options.network) {
     try {
-      network = await startNetworkNode(options.network, { inbox, pipeline, store, service, card });
+      network = await startNetworkNode(options.network, { inbox, pipeline, store, service });
     } catch (error) {
       if (rescan) clearInterval(rescan);
       await watcher?.close();

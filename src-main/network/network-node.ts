@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type { TriageApi } from '../contract/api.js';
+import { ApiError } from '../contract/errors.js';
 import { log } from '../log.js';
 import type { TriagePipeline } from '../pipeline/compose.js';
-import type { ModelCard } from '../domain/model-card.js';
 import type { TriageService } from '../services/triage-service.js';
 import type { TriageStore } from '../store/triage-store.js';
 import { ResultSender } from './results/result-sender.js';
@@ -20,7 +20,6 @@ export interface NetworkNodeDependencies {
   pipeline: TriagePipeline;
   store: TriageStore;
   service: TriageService;
-  card: ModelCard;
 }
 
 export interface NetworkNode extends Pick<TriageApi, 'getNetworkStatus' | 'sendResults'> {
@@ -55,13 +54,21 @@ export async function startNetworkNode(input: NetworkSettingsInput, deps: Networ
   const sender = new ResultSender({
     callingAeTitle: settings.aeTitle,
     destinations: settings.destinations,
-    provenance: {
-      manufacturer: 'ichtriage (open source)',
-      deviceName: settings.aeTitle,
-      deviceUid: deviceUid(settings.aeTitle),
-      modelName: deps.card.name,
-      modelVersion: deps.card.version,
-      modelFiles: Object.values(deps.card.files).map((file) => ({ name: path.basename(file.path), sha256: file.sha256 })),
+    // The model that scored the study, at send time (the engine may have switched models since it
+    // started); a study still waiting to be re-scored by the current model is not sent under its name.
+    provenance: (scoredBy) => {
+      const card = deps.pipeline.card;
+      if (scoredBy.name !== card.name || scoredBy.version !== card.version) {
+        throw new ApiError('MODEL_UNAVAILABLE', `This study was scored by ${scoredBy.name} ${scoredBy.version} and is being re-scored by ${card.name} ${card.version}; send it when that is done.`);
+      }
+      return {
+        manufacturer: 'ichtriage (open source)',
+        deviceName: settings.aeTitle,
+        deviceUid: deviceUid(settings.aeTitle),
+        modelName: card.name,
+        modelVersion: card.version,
+        modelFiles: Object.values(card.files).map((file) => ({ name: path.basename(file.path), sha256: file.sha256 })),
+      };
     },
     api: deps.service,
     store: deps.store,

@@ -18,7 +18,8 @@ export const DEFAULT_RETRY_DELAYS_MS = [2_000, 10_000, 30_000, 120_000];
 export interface ResultSenderOptions {
   callingAeTitle: string;
   destinations: Destination[];
-  provenance: ResultProvenance;
+  /** Who made the results, for the model that scored the study (may refuse, e.g. while it is re-scored). */
+  provenance: (scoredBy: { name: string; version: string }) => ResultProvenance;
   api: Pick<TriageApi, 'getStudy' | 'getSlicePixels' | 'getSliceCam'>;
   store: TriageStore;
   onStatus(status: ResultSendStatus): void;
@@ -138,7 +139,7 @@ export class ResultSender {
       throw new ApiError('PIXELS_UNAVAILABLE', `The study's source file can no longer be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
     }
     const { uid } = dcmjs.data.DicomMetaDictionary;
-    const provenance = this.options.provenance;
+    const provenance = this.options.provenance(study.model ?? { name: '', version: '' });
     const report = buildMeasurementReport({ source, classes, provenance, seriesInstanceUid: uid(), sopInstanceUid: uid() });
     // Key images: the flagged classes' key slices, or the `any` key slice when nothing is flagged.
     const shown = classes.filter((c) => c.flagged);
