@@ -9,6 +9,7 @@ import { quarantineFile, UNREADABLE_CODES } from './inbox/index.js';
 import type { InferenceClient } from './infer/inference-client.js';
 import type { ModelCard } from './infer/model-card.js';
 import type { SliceAnalysis } from './infer/slice-analyser.js';
+import { sequenceProbabilities } from './infer/thin-series.js';
 import { scoreSeries, scoreStudy } from './triage/index.js';
 
 export interface PipelineOptions {
@@ -300,7 +301,8 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
       embedding.set(instance.embedding, i * e);
       ICH_CLASSES.forEach((cls, k) => (cnnProbs[i * ICH_CLASSES.length + k] = instance.cnnScores[cls]));
     });
-    const probs = await this.inference.scan(embedding, cnnProbs, s);
+    const positions = assembled.spacingMm === null ? null : assembled.slices.map((slice) => slice.z);
+    const probs = await sequenceProbabilities(this.inference, ordered.map((i) => i.path), positions, embedding, cnnProbs);
     const seriesScore = scoreSeries(probs, s);
     const sliceWarnings = instances.flatMap((i) => i.warnings);
     this.store.saveSeriesTriage(

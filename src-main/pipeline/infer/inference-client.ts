@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { ModelCard } from './model-card.js';
-import type { SliceAnalysis } from './slice-analyser.js';
+import type { SlabAnalysis, SliceAnalysis } from './slice-analyser.js';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './worker-protocol.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -39,6 +39,12 @@ export class InferenceClient {
   async analyse(paths: string[]): Promise<SliceAnalysis[]> {
     const reply = await this.request({ type: 'analyse', paths });
     if (reply.type !== 'analyse') throw new Error('unexpected reply');
+    return reply.results;
+  }
+
+  async analyseSlabs(paths: string[], slabs: number[][]): Promise<SlabAnalysis[]> {
+    const reply = await this.request({ type: 'analyseSlabs', paths, slabs });
+    if (reply.type !== 'analyseSlabs') throw new Error('unexpected reply');
     return reply.results;
   }
 

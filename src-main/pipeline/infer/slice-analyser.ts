@@ -4,6 +4,7 @@ import type { InstanceHeader } from '../../domain/instance.js';
 import { checkAxialSlice } from '../assemble/index.js';
 import { decodeDicom } from '../decode/index.js';
 import { preprocessHu } from '../preprocess/index.js';
+import { meanSlice } from '../preprocess/slabs.js';
 import type { Detector } from './detector.js';
 
 export type SliceAnalysis =
@@ -68,6 +69,42 @@ export async function analyseFiles(detector: Detector, paths: string[]): Promise
     });
   }
   return results;
+}
+
+/** CNN outputs of one slab of a thin series (see preprocess/slabs.ts). */
+export interface SlabAnalysis {
+  probs: Float32Array;
+  embedding: Float32Array;
+  cam: Uint8Array;
+}
+
+/**
+ * Each slab (indices into `paths`) -> the mean HU of its slices -> network input -> CNN outputs. The
+ * files were decoded once already when they arrived, so a file that fails now is an error.
+ */
+export async function analyseSlabs(detector: Detector, paths: string[], slabs: number[][]): Promise<SlabAnalysis[]> {
+  const inputLength = detector.inputLength;
+  const batch = new Float32Array(slabs.length * inputLength);
+  for (const [s, members] of slabs.entries()) {
+    let rows = 0;
+    let columns = 0;
+    const hus: ArrayLike<number>[] = [];
+    for (const i of members) {
+      const decoded = decodeDicom(await readFile(paths[i]!), paths[i]!);
+      if (!decoded.ok) throw new Error(`slab ${s + 1}: ${paths[i]} no longer decodes (${decoded.reason})`);
+      ({ Rows: rows, Columns: columns } = decoded.instance.header);
+      hus.push(decoded.instance.hu);
+    }
+    preprocessHu(meanSlice(hus), rows, columns, detector.card.input, batch.subarray(s * inputLength, (s + 1) * inputLength));
+  }
+  const outputs = await detector.runSlices(batch, slabs.length);
+  const e = detector.card.embeddingSize;
+  const camLength = 6 * detector.card.camSize[0] * detector.card.camSize[1];
+  return slabs.map((_, n) => ({
+    probs: outputs.probs.slice(n * 6, n * 6 + 6),
+    embedding: outputs.embedding.slice(n * e, n * e + e),
+    cam: quantiseCam(outputs.cam.subarray(n * camLength, (n + 1) * camLength), 6),
+  }));
 }
 
 /** Keeps the positive evidence of each class map, scaled to 0..255 of its own maximum. */
