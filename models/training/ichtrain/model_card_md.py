@@ -112,6 +112,39 @@ def _goal_lines(m: dict) -> list:
     return lines + ['']
 
 
+def _engine_lines(card: dict) -> list:
+    """What `python -m ichtrain.engine_evaluation` measured through the engine (absent until it ran)."""
+    ev = card.get('engineEvaluation')
+    if not ev:
+        return []
+    lines = ['## Measured through the engine (`ichtrain.engine_evaluation`)', '', ev['how'] + '.', '',
+             '| set | slices (+) | slice AUC | slice spec. at sens. >= 0.95 | slice sens. / spec. at the threshold '
+             '| scans (+) | scan AUC | scan spec. at sens. >= 0.95 |', '|---|---|---|---|---|---|---|---|']
+    for name, r in ev.items():
+        if not isinstance(r, dict) or 'slice' not in r:
+            continue
+        sl, sc = r['slice'], r['scan'] or {}
+        lines.append(f"| {name} | {sl['n']} ({sl['positives']}) | {_f(sl['auc'])} | {_f(sl['specificityAtSensitivity95'])} | "
+                     f"{_f(sl['sensitivityAtThreshold'])} / {_f(sl['specificityAtThreshold'])} | "
+                     f"{sc.get('n', '–')} ({sc.get('positives', '–')}) | {_f(sc.get('auc'))} | "
+                     f"{_f(sc.get('specificityAtSensitivity95'))} |")
+    subtype = [f"{c} {v['auc']:.3f} ({v['positives']} positive slices)"
+               for c, v in ev.get('ct-ich-test', {}).get('subtypeSliceAuc', {}).items() if v['auc'] is not None]
+    if subtype:
+        lines += ['', 'CT-ICH test per-subtype slice AUC (subtypes with >= 10 positive slices): ' + ', '.join(subtype) + '.']
+    tri = ev.get('triage', {})
+    if tri:
+        lines += ['', '`ichtriage triage` (study `any` score, flagged at the card threshold):', '']
+        for name, studies in tri.items():
+            lines.append(f"- {name}: " + '; '.join(f"{s['any']:.3f} ({'flagged' if s['flagged'] else 'not flagged'}, "
+                                                   f"{s['slices']} slices)" for s in studies))
+    lines += ['', 'Input definition: one model takes full-range HU (DICOM, CT-ICH pseudo-HU from two windows) and '
+              'windowed images (PNG/JPEG read through their window); training clips HU sources at random to a PNG-like '
+              'window so that both look familiar. The two CT-ICH rows above compare the same test slices read with '
+              'both windows and from the brain JPEG alone.', '']
+    return lines
+
+
 def render(card: dict) -> str:
     t = card['training']
     m = card['metrics']
@@ -161,7 +194,7 @@ def render(card: dict) -> str:
             '- Never used for training or thresholds: the test patients, kaggle-head-ct, rsna-slices, cq500, and '
             'the ct-ich HU slices (only those of CT-ICH test patients are scored).', '']
     out += [f'- {x}' for x in card['training'].get('config', {}).get('export', {}).get('notes', [])]
-    out += ['', *_summary_lines(m), *_goal_lines(m), '## Measured metrics per split', '']
+    out += ['', *_summary_lines(m), *_goal_lines(m), *_engine_lines(card), '## Measured metrics per split', '']
     for name in [k for k in m if isinstance(m[k], dict) and 'final' in m[k] and k != 'realUnseen']:
         r = m[name]
         out += [f"### {name} ({r['slices']} slices, {r.get('sequences', '')} sequences)", '', 'Final (CNN + BiLSTM), slice level:', '']
