@@ -73,7 +73,7 @@ def blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
     return x[0]
 
 
-def geometric(batch: torch.Tensor, gen: torch.Generator, out_size: int, scale_range: tuple = (0.9, 1.15)) -> torch.Tensor:
+def geometric(batch: torch.Tensor, gen: torch.Generator, out_size: int) -> torch.Tensor:
     """[B,3,H,W] channels in [0,1] -> turned/flipped/affine-jittered [B,3,out,out]."""
     b = batch.shape[0]
     out = []
@@ -87,7 +87,7 @@ def geometric(batch: torch.Tensor, gen: torch.Generator, out_size: int, scale_ra
     x = torch.stack(out)
     r = torch.rand(b, 4, generator=gen)
     angle = (r[:, 0] - 0.5) * math.radians(30)
-    scale = scale_range[0] + (scale_range[1] - scale_range[0]) * r[:, 1]
+    scale = 0.9 + 0.25 * r[:, 1]
     shift = (r[:, 2:] - 0.5) * 0.12
     cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
     theta = torch.stack([torch.stack([cos, -sin, shift[:, 0]], 1), torch.stack([sin, cos, shift[:, 1]], 1)], 1)

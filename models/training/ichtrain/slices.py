@@ -38,14 +38,12 @@ class SliceTable:
 
 
 class BatchMaker:
-    def __init__(self, mean, std, png_window: dict, png_prob: float, seed: int, head_crop_prob: float = 0.0,
-                 scale_range: tuple = (0.9, 1.15)):
+    def __init__(self, mean, std, png_window: dict, png_prob: float, seed: int, head_crop_prob: float = 0.0):
         self.mean = torch.tensor(mean, dtype=torch.float32)[:, None, None]
         self.std = torch.tensor(std, dtype=torch.float32)[:, None, None]
         self.png_window = png_window
         self.png_prob = png_prob
         self.head_crop_prob = head_crop_prob
-        self.scale_range = scale_range  # of the head in the image: < 1 zooms out (larger field of view)
         self.gen = torch.Generator().manual_seed(seed)
         # Exact (unaugmented) channels of grey PNG slices: their 512 -> 256 preprocessing is the
         # costly part, so it is done once per slice.
@@ -76,7 +74,7 @@ class BatchMaker:
     def batch(self, table: SliceTable, indices, augment: bool, size: int = INPUT_SIZE) -> torch.Tensor:
         x = torch.stack([self.channels(table, int(i), augment) for i in indices])
         if augment:
-            x = geometric(x, self.gen, size, self.scale_range)
+            x = geometric(x, self.gen, size)
         elif size != INPUT_SIZE:
             x = F.interpolate(x, size=(size, size), mode='bilinear', align_corners=False)
         return (x - self.mean) / self.std

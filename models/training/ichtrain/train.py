@@ -53,11 +53,9 @@ def resolve(path: str) -> Path:
 
 # ---------------------------------------------------------------- stage 1
 
-def train_cnn(cnn, tables, maker: BatchMaker, cfg: dict, seed: int, repeats: dict = None) -> list:
-    """repeats: {table name: n}, a table's slices appear n times per epoch (oversampling a source)."""
+def train_cnn(cnn, tables, maker: BatchMaker, cfg: dict, seed: int) -> list:
     rng = np.random.default_rng(seed)
-    repeats = repeats or {}
-    index = [(t, i) for t in tables for _ in range(repeats.get(t.name, 1)) for i in range(len(t))]
+    index = [(t, i) for t in tables for i in range(len(t))]
     history = []
     for phase in cfg['phases']:
         steps_per_epoch = math.ceil(len(index) / cfg['batch'])
@@ -322,11 +320,9 @@ def main(argv=None) -> int:
         cnn.load_state_dict(warm_start['cnn'])
         log(f'cnn initialised from {cfg["cnn"]["init_from"]}')
     maker = BatchMaker(mean, std, png_window, cfg['augment']['png_prob'], seed,
-                       cfg['augment'].get('head_crop_prob', 0.0), tuple(cfg['augment'].get('scale_range', (0.9, 1.15))))
+                       cfg['augment'].get('head_crop_prob', 0.0))
     t1 = time.time()
-    repeats = {f'{key.replace("_", "-")}-train': cfg[key]['repeat'] for key in ('ct_ich', 'phe_sich')
-               if cfg.get(key, {}).get('repeat')}
-    cnn_history = train_cnn(cnn, train_tables, maker, cfg['cnn'], seed, repeats)
+    cnn_history = train_cnn(cnn, train_tables, maker, cfg['cnn'], seed)
     cnn_seconds = time.time() - t1
 
     # ---- stage 2
