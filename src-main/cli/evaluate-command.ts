@@ -16,8 +16,13 @@ model card's thresholds, and the weighted log loss (any x2), at slice and scan l
   --labels CSV         a "filename" column (relative to the CSV's folder) and any of the class
                        columns any, epidural, intraparenchymal, intraventricular, subarachnoid,
                        subdural with 0/1; a missing column or an empty cell is unknown (masked)
-  --png-window C,W     window the PNGs were rendered with (default: the model card's pngWindow);
-                       grey level p becomes HU C - W/2 + p/255 * W. DICOM is decoded to real HU.
+  --png-window C,W     window the PNG/JPEG images were rendered with (default: the model card's
+                       pngWindow); grey level p becomes HU C - W/2 + p/255 * W. DICOM is decoded
+                       to real HU.
+  --bone-window C,W    window of the images in an optional "bone_filename" column: the same slice
+                       rendered in a wide window (default 700,3200, CT-ICH's bone JPEGs). Pseudo-HU
+                       then comes from the narrow window where its grey level is 3..252, else from
+                       the bone window.
   --images DIR         the folder the filenames are relative to (default: the CSV's folder), e.g.
                        ../shared/data/rsna-slices/dicom for rsna-slices/labels.csv
   --scan-column NAME   the column naming each image's scan
@@ -45,6 +50,7 @@ export async function runEvaluate(args: string[], io: Io): Promise<number> {
       options: {
         labels: { type: 'string' },
         'png-window': { type: 'string' },
+        'bone-window': { type: 'string' },
         model: { type: 'string' },
         'scan-column': { type: 'string' },
         images: { type: 'string' },
@@ -72,7 +78,8 @@ export async function runEvaluate(args: string[], io: Io): Promise<number> {
   const report = await evaluate({
     labelsPath: values.labels,
     modelDir: values.model ?? defaultModelDir(),
-    ...(values['png-window'] ? { pngWindow: parseWindow(values['png-window']) } : {}),
+    ...(values['png-window'] ? { pngWindow: parseWindow(values['png-window'], '--png-window') } : {}),
+    ...(values['bone-window'] ? { boneWindow: parseWindow(values['bone-window'], '--bone-window') } : {}),
     ...(values['scan-column'] ? { scanColumn: values['scan-column'] } : {}),
     ...(values.images ? { imagesDir: values.images } : {}),
     ...(values.providers ? { providers: parseProviders(values.providers) } : {}),
@@ -92,11 +99,11 @@ export async function runEvaluate(args: string[], io: Io): Promise<number> {
   return 0;
 }
 
-function parseWindow(text: string): PngWindow {
+function parseWindow(text: string, option: string): PngWindow {
   const parts = text.split(',').map((p) => Number(p.trim()));
   const [center, width] = parts;
   if (parts.length !== 2 || !Number.isFinite(center) || !Number.isFinite(width) || width! <= 0) {
-    throw new UsageError(`--png-window must be CENTER,WIDTH with a positive width, e.g. 40,130 (got "${text}")`);
+    throw new UsageError(`${option} must be CENTER,WIDTH with a positive width, e.g. 40,130 (got "${text}")`);
   }
   return { center: center!, width: width! };
 }

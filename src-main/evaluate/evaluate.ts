@@ -8,12 +8,15 @@ import { levelMetrics, maxScores, scanLabels, type LevelMetrics } from './level-
 import { loadSlice, type DicomPlacement } from './load-slice.js';
 import type { PngWindow } from './png.js';
 import { groupIntoScans, type Scan, type ScanRule } from './scans.js';
+import { DEFAULT_BONE_WINDOW } from './two-windows.js';
 
 export interface EvaluateOptions {
   labelsPath: string;
   modelDir: string;
   /** Window the PNGs were rendered with; default: the model card's pngWindow. */
   pngWindow?: PngWindow;
+  /** Window of the bone_filename images; default DEFAULT_BONE_WINDOW. */
+  boneWindow?: PngWindow;
   /** Labels CSV column naming each image's scan (see groupIntoScans for the default rule). */
   scanColumn?: string;
   /** Folder the CSV's filenames are relative to; default: the CSV's folder. */
@@ -29,6 +32,8 @@ export interface EvaluationReport {
   model: { name: string; version: string; dir: string; provider: string };
   labels: string;
   pngWindow: PngWindow & { source: 'option' | 'model card' };
+  /** Window of the bone-window images, null when the labels name none. */
+  boneWindow: PngWindow | null;
   /** Class columns of the labels CSV; the other classes are unknown. */
   classes: IchClass[];
   images: {
@@ -76,7 +81,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   try {
     const card = detector.card;
     const pngWindow = options.pngWindow ?? card.pngWindow;
-    const { slices, rejected, warnings } = await runSliceCnn(detector, labelsFile.images, pngWindow, options);
+    const boneWindow = labelsFile.images.some((image) => image.bonePath) ? (options.boneWindow ?? DEFAULT_BONE_WINDOW) : null;
+    const { slices, rejected, warnings } = await runSliceCnn(detector, labelsFile.images, pngWindow, boneWindow, options);
     const scans = groupIntoScans(slices.map((s) => ({ filename: s.image.filename, scanValue: s.image.scanValue, dicom: s.dicom })));
     const sequenceScans = scans.filter((scan) => scan.ordered && scan.members.length > 1);
     for (const scan of sequenceScans) await runSequence(detector, scan, slices);
@@ -89,6 +95,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
       model: { name: card.name, version: card.version, dir: options.modelDir, provider: detector.provider },
       labels: labelsPath,
       pngWindow: { ...pngWindow, source: options.pngWindow ? 'option' : 'model card' },
+      boneWindow,
       classes: labelsFile.classes,
       images: { listed: labelsFile.images.length, evaluated: slices.length, rejected, warnings },
       scans: { count: scans.length, byRule, scanColumn: labelsFile.scanColumn, sequenceScans: sequenceScans.length },
@@ -125,6 +132,7 @@ async function runSliceCnn(
   detector: Detector,
   images: LabelledImage[],
   pngWindow: PngWindow,
+  boneWindow: PngWindow | null,
   options: EvaluateOptions,
 ): Promise<{ slices: EvaluatedSlice[] } & Pick<EvaluationReport['images'], 'rejected' | 'warnings'>> {
   const batch = new SliceBatch(detector, options.batchSize ?? 16);
@@ -148,7 +156,8 @@ async function runSliceCnn(
   };
 
   for (const image of images) {
-    const slice = await loadSlice(image.path, pngWindow);
+    const bone = image.bonePath && boneWindow ? { path: image.bonePath, window: boneWindow } : null;
+    const slice = await loadSlice(image.path, pngWindow, bone);
     read++;
     if (!slice.ok) {
       rejected.push({ filename: image.filename, line: image.line, reason: slice.reason });

@@ -39,6 +39,7 @@ export function formatEvaluation(report: EvaluationReport): string {
     `Labels ${report.labels}: ${images.listed} images listed, ${images.evaluated} evaluated, ${images.rejected.length} rejected, ${images.warnings.length} with warnings`,
     `Classes labelled: ${report.classes.join(', ')}`,
     `PNG window assumed: centre ${report.pngWindow.center}, width ${report.pngWindow.width} (${report.pngWindow.source})`,
+    ...(report.boneWindow ? [`Bone window (bone_filename): centre ${report.boneWindow.center}, width ${report.boneWindow.width}`] : []),
     `Scans: ${scans.count} (${rules || 'none'}${scans.scanColumn ? `; column "${scans.scanColumn}"` : ''}); sequence model on ${scans.sequenceScans} ordered multi-slice scans`,
     `Time: ${report.seconds.toFixed(1)} s with model loading (${fixed(images.evaluated / report.seconds, 1)} images/s)`,
     '',

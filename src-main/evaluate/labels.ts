@@ -11,6 +11,8 @@ export interface LabelledImage {
   filename: string;
   /** Resolved path of the image. */
   path: string;
+  /** Resolved path of the same slice in a bone window (`bone_filename` column), or null. */
+  bonePath: string | null;
   /** Per class: true/false, or absent when the column is missing or the cell is empty (unknown). */
   labels: ClassLabels;
   /** Value of the scan grouping column, when the CSV has one. */
@@ -29,12 +31,16 @@ export class LabelsError extends Error {
   override name = 'LabelsError';
 }
 
+/** Optional column naming a second, bone-window rendering of each slice (CT-ICH's JPEG pairs). */
+export const BONE_FILENAME_COLUMN = 'bone_filename';
+
 /** Columns that name the scan an image belongs to when no --scan-column is given, in this order. */
 export const SCAN_COLUMNS = ['scan', 'patient'] as const;
 
 /**
  * Reads a labels CSV: a `filename` column relative to the CSV's folder and any of the six class
- * columns with 0/1 (an empty cell is unknown). Other columns are ignored unless named as the scan
+ * columns with 0/1 (an empty cell is unknown), optionally a `bone_filename` column (the same slice
+ * in a bone window; an empty cell means none). Other columns are ignored unless named as the scan
  * column. A duplicated filename is an error: it would count one image twice.
  */
 export function parseLabelsCsv(text: string, csvDir: string, scanColumnOption?: string): LabelsFile {
@@ -59,6 +65,7 @@ export function parseLabelsCsv(text: string, csvDir: string, scanColumnOption?: 
   }
   const classes = ICH_CLASSES.filter((cls) => header.includes(cls));
   if (classes.length === 0) throw new LabelsError(`The labels CSV has none of the class columns ${ICH_CLASSES.join(', ')}.`);
+  const boneIndex = header.indexOf(BONE_FILENAME_COLUMN);
   const scanColumn = scanColumnOption ?? SCAN_COLUMNS.find((c) => header.includes(c)) ?? null;
   const scanIndex = scanColumn === null ? -1 : header.indexOf(scanColumn);
   if (scanColumn !== null && scanIndex < 0) throw new LabelsError(`The labels CSV has no column "${scanColumn}" to group scans by.`);
@@ -79,9 +86,11 @@ export function parseLabelsCsv(text: string, csvDir: string, scanColumnOption?: 
       if (number !== 0 && number !== 1) throw new LabelsError(`Line ${line}: ${cls} is "${value}", not 0, 1 or empty.`);
       labels[cls] = number === 1;
     }
+    const boneFilename = boneIndex < 0 ? '' : cells[boneIndex]!.trim();
+    const bonePath = boneFilename ? path.resolve(csvDir, boneFilename) : null;
     const scanValue = scanIndex < 0 ? null : cells[scanIndex]!.trim() || null;
     if (scanIndex >= 0 && scanValue === null) throw new LabelsError(`Line ${line}: the ${scanColumn} column is empty.`);
-    return { line, filename, path: resolved, labels, scanValue };
+    return { line, filename, path: resolved, bonePath, labels, scanValue };
   });
   if (images.length === 0) throw new LabelsError('The labels CSV lists no images.');
   return { images, classes, scanColumn };

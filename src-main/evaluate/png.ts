@@ -21,14 +21,40 @@ export class PngError extends Error {
 /** ITU-R BT.601 luma, as PIL's convert('L') uses. */
 const LUMA = [0.299, 0.587, 0.114] as const;
 
+export interface GreyLevels {
+  rows: number;
+  columns: number;
+  /** Grey level 0..255 per pixel, row-major (fractional for luma and 16-bit input). */
+  grey: Float64Array;
+  /** Set when the image was not plain grey (e.g. a tinted RGB rendering converted to luma). */
+  warning: string | null;
+}
+
 /**
- * An already-windowed PNG slice -> pseudo-HU with the window it was rendered with. Grey and
+ * An already-windowed PNG slice -> pseudo-HU with the window it was rendered with (see pngGrey).
+ */
+export function pngToPseudoHu(bytes: Uint8Array, window: PngWindow): PseudoHuSlice {
+  const { rows, columns, grey, warning } = pngGrey(bytes);
+  return { rows, columns, hu: greyToPseudoHu(grey, window), warning };
+}
+
+/** Grey levels 0..255 of a windowed rendering -> pseudo-HU center - width/2 + p/255 * width. */
+export function greyToPseudoHu(grey: ArrayLike<number>, window: PngWindow): Float32Array {
+  const huPerLevel = window.width / 255;
+  const lo = window.center - window.width / 2;
+  const hu = new Float32Array(grey.length);
+  for (let i = 0; i < grey.length; i++) hu[i] = lo + grey[i]! * huPerLevel;
+  return hu;
+}
+
+/**
+ * A PNG -> grey levels. Grey and
  * grey+alpha use the grey channel; RGB(A) whose channels are equal (grey stored as colour) uses R;
  * RGB(A) whose channels differ (tinted scans of film, compression noise) is converted to luma with a
  * warning that says by how much the channels differ. Alpha is ignored. 16-bit values are scaled to
- * 0..255 first; palette images are expanded through their palette.
+ * 0..255; palette images are expanded through their palette.
  */
-export function pngToPseudoHu(bytes: Uint8Array, window: PngWindow): PseudoHuSlice {
+export function pngGrey(bytes: Uint8Array): GreyLevels {
   let png: DecodedPng;
   try {
     png = decode(bytes);
@@ -48,11 +74,8 @@ export function pngToPseudoHu(bytes: Uint8Array, window: PngWindow): PseudoHuSli
   }
   const pixels = width * height;
   if (width === 0 || height === 0 || data.length < pixels * channels) throw new PngError(`PNG pixel data does not fill ${width}x${height}`);
-  // 16-bit levels are scaled to 0..255 first.
   const scale = depth === 16 ? 255 / 65535 : 1;
-  const huPerLevel = (scale * window.width) / 255;
-  const lo = window.center - window.width / 2;
-  const hu = new Float32Array(pixels);
+  const grey = new Float64Array(pixels);
   let maxChannelDifference = 0;
   for (let i = 0; i < pixels; i++) {
     const o = i * channels;
@@ -65,11 +88,11 @@ export function pngToPseudoHu(bytes: Uint8Array, window: PngWindow): PseudoHuSli
       if (difference > maxChannelDifference) maxChannelDifference = difference;
       if (difference > 0) level = LUMA[0] * r + LUMA[1] * g + LUMA[2] * b;
     }
-    hu[i] = lo + level * huPerLevel;
+    grey[i] = level * scale;
   }
   const warning =
     maxChannelDifference > 0
       ? `colour PNG: R, G and B differ by up to ${Math.round(maxChannelDifference * scale)} of 255; converted to grey with BT.601 luma`
       : null;
-  return { rows: height, columns: width, hu, warning };
+  return { rows: height, columns: width, grey, warning };
 }

@@ -9,10 +9,10 @@ import { assembleSeries } from './assemble/index.js';
 import { quarantineFile, UNREADABLE_CODES } from './inbox/index.js';
 import { describeFileType, notRegularFileReason } from './inbox/read-inbox-file.js';
 import type { SliceInference } from './infer/inference-client.js';
-import { runScanSequence } from './infer/scan-sequence.js';
 import { modelIdentity, type ModelCard } from '../domain/model-card.js';
 import { studyStateOf } from '../domain/study-state.js';
 import type { SliceAnalysis } from './infer/slice-analyser.js';
+import { sequenceProbabilities } from './infer/thin-series.js';
 import { scoreSeries, scoreStudy } from './triage/index.js';
 import { isStorageFault } from '../store/storage-fault.js';
 
@@ -611,9 +611,12 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
     const byPath = new Map(instances.map((i) => [i.path, i]));
     const assembled = assembleSeries(instances.map((i) => ({ path: i.path, header: i.header })));
     const ordered = assembled.slices.map((slice) => byPath.get(slice.path)!);
-    const probs = await runScanSequence(
-      (embedding, sliceProbs, count) => this.inference.scan(embedding, sliceProbs, count),
-      ordered.map((instance) => ({ embedding: instance.embedding, cnnProbs: ICH_CLASSES.map((cls) => instance.cnnScores[cls]) })),
+    // Thin series (spacing under ~2.5 mm) run as slabs of the thickness the model was trained on.
+    const positions = assembled.spacingMm === null ? null : assembled.slices.map((slice) => slice.z);
+    const probs = await sequenceProbabilities(
+      this.inference,
+      ordered.map((instance) => ({ path: instance.path, embedding: instance.embedding, cnnProbs: ICH_CLASSES.map((cls) => instance.cnnScores[cls]) })),
+      positions,
       this.card.embeddingSize,
     );
     const seriesScore = scoreSeries(probs, ordered.length);

@@ -153,3 +153,46 @@ describe('ichtriage evaluate: where the images are', () => {
     assert.match(result.stderr, /name it with --images DIR/);
   });
 });
+
+describe('ichtriage evaluate on CT-ICH JPEG window pairs', () => {
+  const CT_ICH = path.join(SHARED_DATA, 'ct-ich-jpg');
+  let dir: string;
+
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'ichtriage-evaluate-jpeg-'));
+  });
+
+  after(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('combines each brain JPEG with its bone JPEG and scores the patient as one ordered scan', async () => {
+    // Patient 49, slices 19..22 (listed out of order); 20..22 are haemorrhage. A row whose bone
+    // file is missing must come back rejected, not be read as the brain window alone.
+    const rows = [21, 19, 22, 20].map((n) => `brain/049_${n}.jpg,bone/049_${n}.jpg,49,${n >= 20 ? 1 : 0}`);
+    rows.push('brain/049_18.jpg,bone/missing.jpg,49,0');
+    const labels = path.join(dir, 'labels.csv');
+    await writeFile(labels, `filename,bone_filename,patient,any\n${rows.join('\n')}\n`);
+    const result = await run(['--labels', labels, '--images', CT_ICH, '--png-window', '40,120', '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout) as EvaluationReport;
+    assert.deepEqual([report.images.listed, report.images.evaluated], [5, 4]);
+    assert.match(report.images.rejected[0]!.reason, /^bone window: cannot read file/);
+    assert.deepEqual(report.boneWindow, { center: 700, width: 3200 });
+    assert.equal(report.scans.sequenceScans, 1);
+    assert.ok(report.sequence);
+
+    const brainOnly = path.join(dir, 'brain-only.csv');
+    await writeFile(brainOnly, `filename,patient,any\n${rows.slice(0, 4).map((r) => r.split(',').filter((_, i) => i !== 1).join(',')).join('\n')}\n`);
+    const alone = JSON.parse((await run(['--labels', brainOnly, '--images', CT_ICH, '--png-window', '40,120', '--json'])).stdout) as EvaluationReport;
+    assert.equal(alone.boneWindow, null);
+    const differs = alone.predictions.some((p, i) => Math.abs(p.cnn.any - report.predictions[i]!.cnn.any) > 1e-4);
+    assert.ok(differs, 'the bone window should change the input (skull and air are outside the brain window)');
+  });
+
+  it('checks --bone-window like --png-window', async () => {
+    const bad = await run(['--labels', 'x.csv', '--bone-window', '700']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--bone-window must be CENTER,WIDTH/);
+  });
+});

@@ -9,9 +9,17 @@ describe('parseLabelsCsv', () => {
     assert.deepEqual(file.classes, ['any', 'subdural']);
     assert.equal(file.scanColumn, null);
     assert.deepEqual(file.images, [
-      { line: 2, filename: 'a/1.png', path: path.resolve('/data/set/a/1.png'), labels: { subdural: true }, scanValue: null },
-      { line: 3, filename: '/abs/2.png', path: path.resolve('/abs/2.png'), labels: { any: true, subdural: false }, scanValue: null },
+      { line: 2, filename: 'a/1.png', path: path.resolve('/data/set/a/1.png'), bonePath: null, labels: { subdural: true }, scanValue: null },
+      { line: 3, filename: '/abs/2.png', path: path.resolve('/abs/2.png'), bonePath: null, labels: { any: true, subdural: false }, scanValue: null },
     ]);
+  });
+
+  it('resolves a bone_filename column against the CSV folder; an empty cell means no bone window', () => {
+    const file = parseLabelsCsv('filename,bone_filename,any\nbrain/1.jpg,bone/1.jpg,1\nbrain/2.jpg,,0\n', '/data/set');
+    assert.deepEqual(
+      file.images.map((image) => image.bonePath),
+      [path.resolve('/data/set/bone/1.jpg'), null],
+    );
   });
 
   it('takes the scan from --scan-column, else a scan or patient column', () => {

@@ -79,6 +79,10 @@ export class FakeInference implements SliceInference {
     return sliceProbs;
   }
 
+  async analyseSlabs(): Promise<never> {
+    throw new Error('the fake series are 5 mm apart: no slabs');
+  }
+
   async restart(): Promise<void> {}
   async close(): Promise<void> {}
 

@@ -70,6 +70,20 @@ describe('pipeline: real DICOM in, ranked rows out', () => {
     assert.equal(series!.mostSuspiciousSlice, slices.reduce((best, s) => (s.scores!.any > slices[best]!.scores!.any ? s.sliceIndex! : best), 0));
   });
 
+  it('scores the thin (0.625 mm) CQ500 scan as 5 mm slabs: runs of slices share their slab\'s scores', () => {
+    const study = store.studies.list().find((s) => s.patient.PatientID === 'CQ500-CT-0')!;
+    const [series] = store.series.ofStudy(study.id);
+    const slices = store.instances.ofSeries(series!.id);
+    const runs: number[] = [];
+    slices.forEach((s, i) => {
+      if (i > 0 && JSON.stringify(s.scores) === JSON.stringify(slices[i - 1]!.scores)) runs[runs.length - 1]!++;
+      else runs.push(1);
+    });
+    // 238 slices over about 149 mm (one 1.25 mm gap) -> 29 slabs of about 8 slices.
+    assert.equal(runs.length, 29, runs.join(','));
+    assert.ok(runs.every((n) => n >= 4 && n <= 12), runs.join(','));
+  });
+
   it('reports the missing slice and the gantry tilt of CQ500-CT-0', () => {
     const study = store.studies.list().find((s) => s.patient.PatientID === 'CQ500-CT-0')!;
     const [series] = store.series.ofStudy(study.id);

@@ -89,6 +89,9 @@ class CrashingOn implements SliceInference {
   scan(embedding: Float32Array, sliceProbs: Float32Array, sliceCount: number) {
     return this.inner.scan(embedding, sliceProbs, sliceCount);
   }
+  analyseSlabs(paths: string[], slabs: number[][]) {
+    return this.inner.analyseSlabs(paths, slabs);
+  }
   async restart() {
     this.restarts++;
     await this.inner.restart();
@@ -128,6 +131,7 @@ describe('a file that kills the inference worker', () => {
     const broken: SliceInference = {
       analyse: async () => Promise.reject(new Error('inference worker exited with code 134')),
       scan: (e, p, n) => client.scan(e, p, n),
+      analyseSlabs: (paths, slabs) => client.analyseSlabs(paths, slabs),
       restart: async () => Promise.reject(new Error('model file missing')),
       close: async () => {},
     };

@@ -1,12 +1,15 @@
 """Training-time augmentation that makes phantoms look like real scans and real PNGs:
 HU intensity jitter and extra noise, simulated 8-bit windowed PNG export (window jitter), blur,
-and geometric jitter (90-degree turns, flips, small rotation/scale/shift)."""
+a crop to the head stretched to the full image (like the tightly cropped Kaggle PNGs), and
+geometric jitter (90-degree turns, flips, small rotation/scale/shift)."""
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 import torch.nn.functional as F
+from scipy import ndimage
 
 
 def jitter_hu(hu: torch.Tensor, gen: torch.Generator, png_window: dict, png_prob: float) -> torch.Tensor:
@@ -21,6 +24,39 @@ def jitter_hu(hu: torch.Tensor, gen: torch.Generator, png_window: dict, png_prob
         grey = torch.round(((hu - (center - width / 2)) / width).clamp(0, 1) * 255)
         hu = png_window['center'] - png_window['width'] / 2 + grey / 255 * png_window['width']
     return hu
+
+
+# Soft-tissue channel level (window 40/380) above which a pixel counts as head: about +10 HU, above
+# the -25 HU that air becomes in a PNG read with the 40/130 window.
+HEAD_LEVEL = 0.42
+
+
+def head_mask(x: torch.Tensor) -> np.ndarray:
+    """[3,H,W] channels -> bool mask of the largest connected head-like region (an opening first
+    removes thin structures such as the head holder's arc)."""
+    mask = ndimage.binary_opening((x[2] > HEAD_LEVEL).numpy(), structure=np.ones((5, 5), dtype=bool))
+    labels, count = ndimage.label(mask)
+    if count == 0:
+        return mask
+    sizes = np.bincount(labels.ravel())[1:]
+    return labels == (int(np.argmax(sizes)) + 1)
+
+
+def head_crop(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+    """[3,H,W] channels -> the bounding box of the head (plus a random 0-8 % margin), stretched back
+    to H x W the way the engine stretches a non-square image."""
+    _, h, w = x.shape
+    mask = head_mask(x)
+    rows, cols = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
+    if len(rows) < h // 8 or len(cols) < w // 8:
+        return x  # no head to speak of (vertex, blank slice)
+    margin = torch.rand(4, generator=gen) * 0.08
+    top = max(0, int(rows[0] - margin[0] * h))
+    bottom = min(h, int(rows[-1] + 1 + margin[1] * h))
+    left = max(0, int(cols[0] - margin[2] * w))
+    right = min(w, int(cols[-1] + 1 + margin[3] * w))
+    crop = x[:, top:bottom, left:right][None]
+    return F.interpolate(crop, size=(h, w), mode='bilinear', align_corners=False)[0]
 
 
 def blur(x: torch.Tensor, sigma: float) -> torch.Tensor:

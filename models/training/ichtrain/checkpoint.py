@@ -23,5 +23,6 @@ def load_checkpoint(path: Path) -> dict:
     data = torch.load(path, map_location='cpu')
     cnn, scan = build_networks(data['arch'])
     cnn.load_state_dict(data['cnn'])
-    scan.load_state_dict(data['scan'])
+    # Checkpoints from before the temperature buffer existed were not calibrated: temperature 1.
+    scan.load_state_dict({'temperature': torch.ones_like(scan.temperature), **data['scan']})
     return {'cnn': cnn.eval(), 'scan': scan.eval(), 'arch': data['arch'], 'card_args': data['card_args']}

@@ -86,9 +86,12 @@ def eval_png_set(cnn, scan, thresholds, mean, std, png_window, folder: Path) -> 
 
 
 def eval_labelled_dicoms(cnn, scan, thresholds, mean, std, folder: Path, image_dir: Path = None,
-                         label_cols=CLASSES) -> dict:
+                         label_cols=CLASSES, patients=None) -> dict:
+    """patients: only the rows of these patients (a `patient` column), e.g. a training split's test patients."""
     with open(folder / 'labels.csv', newline='') as fh:
-        rows = list(csv.DictReader(fh))
+        rows = [r for r in csv.DictReader(fh) if patients is None or r['patient'] in patients]
+    if not rows:
+        return {'slices': 0, 'note': 'no slice of the selected patients'}
     inputs = [_input(_read_hu((image_dir or folder) / r['filename']), mean, std) for r in rows]
     labels = np.array([[float(r[c]) for c in label_cols] for r in rows], dtype=np.float32)
     cnn_p, fin_p = _single_slices(cnn, scan, inputs)
@@ -112,6 +115,27 @@ def _decompressed(folder: Path, tmp: Path) -> list:
     return out
 
 
+SLAB_MM = 5.0  # the thickness the detector is trained on (src-main/pipeline/preprocess/slabs.ts)
+
+
+def slab_groups(positions: list, thickness: float = SLAB_MM) -> list:
+    """Ordered slice positions (mm) -> lists of indices, the engine's planSlabs rule: same thickness
+    interval from the first slice; a trailing slab thinner than half the thickness joins the one before."""
+    first, groups, current = positions[0], [], None
+    for i, z in enumerate(positions):
+        interval = int(np.floor((z - first) / thickness + 1e-6))
+        if interval != current:
+            groups.append([])
+            current = interval
+        groups[-1].append(i)
+    step = float(np.median(np.diff(positions)))
+    last = groups[-1]
+    if len(groups) > 1 and positions[last[-1]] - positions[last[0]] < thickness / 2 - step / 2:
+        tail = groups.pop()
+        groups[-1] += tail
+    return groups
+
+
 def eval_cq500(cnn, scan, thresholds, mean, std, root: Path) -> dict:
     result = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -133,6 +157,15 @@ def eval_cq500(cnn, scan, thresholds, mean, std, root: Path) -> dict:
             'scanFlaggedAny': bool(final[:, ANY].max() >= thresholds['any']),
             'slicesAboveAnyThreshold': int((final[:, ANY] >= thresholds['any']).sum()),
         }
+        groups = slab_groups([z for z, _ in slices])
+        emb, probs = _cnn(cnn, [_input(np.mean([slices[i][1] for i in g], axis=0), mean, std) for g in groups])
+        final = sequence_probs(scan, emb, probs)
+        result['CQ500-CT-0 as 5 mm slabs'] = {
+            'slabs': len(groups), 'note': 'as the engine scores a thin series (mean HU of the slices of each slab)',
+            'scanMaxProb': {c: round(float(final[:, k].max()), 4) for k, c in enumerate(CLASSES)},
+            'scanFlaggedAny': bool(final[:, ANY].max() >= thresholds['any']),
+            'slabsAboveAnyThreshold': int((final[:, ANY] >= thresholds['any']).sum()),
+        }
         single = Path(tmp) / 'single'
         single.mkdir()
         files = _decompressed(root / 'CQ500-CT-1_single_slice', single)
@@ -145,8 +178,9 @@ def eval_cq500(cnn, scan, thresholds, mean, std, root: Path) -> dict:
 
 
 def evaluate_real_sets(cnn, scan, thresholds, mean, std, png_window, data_root: Path = DATA_ROOT,
-                       skip_phe_sich: bool = True, log=print) -> dict:
-    """Metrics on every real set that was not used for training."""
+                       skip_phe_sich: bool = True, log=print, ct_ich_patients=None) -> dict:
+    """Metrics on every real set that was not used for training. ct_ich_patients: when CT-ICH
+    (the JPEG set) was used for training, only the HU slices of these (test) patients count."""
     out = {}
     if not data_root.exists():
         return {'skipped': f'{data_root} not found'}
@@ -154,7 +188,10 @@ def evaluate_real_sets(cnn, scan, thresholds, mean, std, png_window, data_root: 
     log('evaluated kaggle-head-ct')
     out['rsna-slices'] = eval_labelled_dicoms(cnn, scan, thresholds, mean, std, data_root / 'rsna-slices',
                                               image_dir=data_root / 'rsna-slices' / 'dicom')
-    out['ct-ich'] = eval_labelled_dicoms(cnn, scan, thresholds, mean, std, data_root / 'ct-ich')
+    out['ct-ich'] = eval_labelled_dicoms(cnn, scan, thresholds, mean, std, data_root / 'ct-ich',
+                                         patients=ct_ich_patients)
+    if ct_ich_patients is not None:
+        out['ct-ich']['patients'] = sorted(ct_ich_patients)
     log('evaluated rsna-slices, ct-ich')
     out['cq500'] = eval_cq500(cnn, scan, thresholds, mean, std, data_root / 'cq500')
     log('evaluated cq500')

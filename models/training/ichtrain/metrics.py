@@ -59,6 +59,15 @@ def threshold_for_sensitivity(labels: np.ndarray, probs: np.ndarray, target: flo
     return float(pos[min(max(k, 0), len(pos) - 1)])
 
 
+def specificity_at_sensitivity(labels: np.ndarray, probs: np.ndarray, target: float = 0.95):
+    """Specificity at the highest threshold whose sensitivity is >= target (the operating point a
+    threshold chosen on these very labels would give); None if one class is absent."""
+    y = np.asarray(labels).astype(bool)
+    if not y.any() or y.all():
+        return None
+    return sensitivity_specificity(y, probs, threshold_for_sensitivity(y, probs, target))[1]
+
+
 def classification_report(labels: np.ndarray, probs: np.ndarray, thresholds: dict, mask: np.ndarray = None) -> dict:
     """Per-class AUC, sensitivity/specificity at the thresholds, and counts; mask marks known labels."""
     labels = np.asarray(labels)
@@ -72,6 +81,7 @@ def classification_report(labels: np.ndarray, probs: np.ndarray, thresholds: dic
         y, p = labels[m, k], probs[m, k]
         sens, spec = sensitivity_specificity(y, p, thresholds[name])
         report[name] = {'auc': auc(y, p), 'sensitivity': sens, 'specificity': spec,
+                        'specificityAtSensitivity95': specificity_at_sensitivity(y, p, 0.95),
                         'positives': int(y.sum()), 'negatives': int((1 - y).sum())}
     if mask.all():
         report['weightedLogLoss'] = weighted_log_loss(labels, probs)

@@ -79,7 +79,7 @@ class ScanModel(nn.Module):
     """Per-scan refinement of slice probabilities.
 
     embedding [B,S,E] -> frozen PCA linear [B,S,P] -> BiLSTM(hidden, layers) [B,S,2*hidden]
-    -> concat slice_probs [B,S,6] -> linear(6), added to logit(slice_probs) -> sigmoid.
+    -> concat slice_probs [B,S,6] -> linear(6), added to logit(slice_probs) -> / temperature -> sigmoid.
     The residual on the CNN's own logit (a deviation from Burduja et al., whose linear layer
     stands alone) makes an untrained sequence model the identity, so training can only correct
     the CNN; the linear layer starts at zero. forward returns logits; probs() the sigmoid, which
@@ -97,6 +97,8 @@ class ScanModel(nn.Module):
         self.classifier = nn.Linear(2 * hidden + num_classes, num_classes)
         nn.init.zeros_(self.classifier.weight)
         nn.init.zeros_(self.classifier.bias)
+        # Per-class temperature fitted on validation patients after training (1 = none).
+        self.register_buffer('temperature', torch.ones(num_classes))
 
     def set_pca(self, mean: torch.Tensor, components: torch.Tensor, scale: torch.Tensor) -> None:
         """projection = ((e - mean) @ components.T) / scale, written as one frozen linear layer."""
@@ -110,7 +112,7 @@ class ScanModel(nn.Module):
         seq, _ = self.lstm(reduced)
         p = slice_probs.clamp(1e-6, 1 - 1e-6)
         cnn_logit = torch.log(p) - torch.log1p(-p)
-        return cnn_logit + self.classifier(torch.cat([seq, slice_probs], dim=-1))
+        return (cnn_logit + self.classifier(torch.cat([seq, slice_probs], dim=-1))) / self.temperature
 
     def probs(self, embedding: torch.Tensor, slice_probs: torch.Tensor) -> torch.Tensor:
         return torch.sigmoid(self.forward(embedding, slice_probs))

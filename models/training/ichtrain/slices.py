@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .augment import blur, geometric, jitter_hu
+from .augment import blur, geometric, head_crop, jitter_hu
 from .constants import INPUT_SIZE
 from .data.png import grey_to_channels, window_and_resize
 
@@ -22,6 +23,7 @@ class SliceTable:
     known: np.ndarray  # [N,6] bool
     groups: np.ndarray  # [N] sequence id (series / patient)
     order: np.ndarray  # [N] position inside the sequence
+    patient_ids: Optional[list] = None  # patient ID of each group id, for recording splits
 
     def __len__(self):
         return len(self.images)
@@ -36,11 +38,12 @@ class SliceTable:
 
 
 class BatchMaker:
-    def __init__(self, mean, std, png_window: dict, png_prob: float, seed: int):
+    def __init__(self, mean, std, png_window: dict, png_prob: float, seed: int, head_crop_prob: float = 0.0):
         self.mean = torch.tensor(mean, dtype=torch.float32)[:, None, None]
         self.std = torch.tensor(std, dtype=torch.float32)[:, None, None]
         self.png_window = png_window
         self.png_prob = png_prob
+        self.head_crop_prob = head_crop_prob
         self.gen = torch.Generator().manual_seed(seed)
         # Exact (unaugmented) channels of grey PNG slices: their 512 -> 256 preprocessing is the
         # costly part, so it is done once per slice.
@@ -62,6 +65,8 @@ class BatchMaker:
             if augment:  # brightness/contrast jitter of the PNG, in channel space
                 r = torch.rand(2, generator=self.gen)
                 x = (x * (1 + (r[0] - 0.5) * 0.1) + (r[1] - 0.5) * 0.06).clamp(0, 1)
+        if augment and torch.rand(1, generator=self.gen) < self.head_crop_prob:
+            x = head_crop(x, self.gen)
         if augment and torch.rand(1, generator=self.gen) < 0.3:
             x = blur(x, 0.3 + 0.8 * torch.rand(1, generator=self.gen).item())
         return x

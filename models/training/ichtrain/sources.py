@@ -1,11 +1,12 @@
-"""Builds the SliceTables a training config asks for (synthetic splits, PHE-SICH patient splits)."""
+"""Builds the SliceTables a training config asks for (synthetic splits, PHE-SICH and CT-ICH patient splits)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
 
-from .constants import CLASSES
+from .constants import CLASSES, INPUT_SIZE
+from .data.ct_ich import load_pseudo_hu, read_ct_ich_labels, resize_hu
 from .data.png import load_grey, phe_sich_labels, phe_sich_patient, read_png_labels
 from .data.split import split_patients
 from .data.synthetic import build_synthetic
@@ -37,7 +38,28 @@ def phe_sich_tables(cfg: dict, data_root: Path = DATA_ROOT) -> dict:
         tables[split] = SliceTable(
             f'phe-sich-{split}', 'grey', [load_grey(it.path) for it in chosen],
             np.stack([it.labels for it in chosen]), np.stack([it.known for it in chosen]),
-            np.array([patients.index(it.patient) for it in chosen]), np.array([it.order for it in chosen]))
+            np.array([patients.index(it.patient) for it in chosen]), np.array([it.order for it in chosen]),
+            patients)
+    return tables
+
+
+def ct_ich_tables(cfg: dict, data_root: Path = DATA_ROOT) -> dict:
+    """{split: SliceTable} of CT-ICH (two JPEG windows -> pseudo-HU) split by patient with
+    cfg['fractions']. Slices are kept as pseudo-HU resized to the input size (float32), so training
+    windows and augments HU like the synthetic slices; every class is labelled."""
+    items = read_ct_ich_labels(data_root / 'ct-ich-jpg')
+    assignment = split_patients([it.patient for it in items], cfg['fractions'], salt=cfg.get('salt', 'ct-ich'))
+    tables = {}
+    for split in ('train', 'val', 'test'):
+        chosen = [it for it in items if assignment[it.patient] == split]
+        if not chosen:
+            continue
+        patients = sorted({it.patient for it in chosen})
+        tables[split] = SliceTable(
+            f'ct-ich-{split}', 'hu', [resize_hu(load_pseudo_hu(it), INPUT_SIZE) for it in chosen],
+            np.stack([it.labels for it in chosen]), np.ones((len(chosen), len(CLASSES)), dtype=bool),
+            np.array([patients.index(it.patient) for it in chosen]), np.array([it.order for it in chosen]),
+            patients)
     return tables
 
 

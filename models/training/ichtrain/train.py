@@ -30,7 +30,7 @@ from .evaluate import evaluate_real_sets, sequence_probs
 from .export import INTENDED_USE, git_commit, write_model_folder
 from .metrics import classification_report, threshold_for_sensitivity
 from .slices import BatchMaker, SliceTable
-from .sources import REPO_ROOT, patients_of, phe_sich_tables, synthetic_table
+from .sources import REPO_ROOT, ct_ich_tables, patients_of, phe_sich_tables, synthetic_table
 
 WEIGHTS = torch.tensor(CLASS_WEIGHTS)
 
@@ -186,6 +186,32 @@ def train_lstm(scan, sequences: list, cfg: dict, seed: int, val_sequences: list)
     return history
 
 
+TEMPERATURES = np.exp(np.linspace(np.log(0.25), np.log(4.0), 97))
+
+
+@torch.no_grad()
+def fit_temperature(scan, val_sequences: list) -> list:
+    """Per class, the temperature (grid over 0.25..4) that minimises the BCE of the sequence model's
+    validation outputs; 1 for a class without both labels on the validation patients."""
+    scan.temperature.fill_(1.0)
+    logits, labels, known = [], [], []
+    for emb, probs, lab, kn in val_sequences:
+        logits.append(scan(torch.from_numpy(emb)[None], torch.from_numpy(probs)[None])[0].numpy())
+        labels.append(lab)
+        known.append(kn)
+    logits, labels, known = np.concatenate(logits), np.concatenate(labels), np.concatenate(known)
+    fitted = []
+    for k in range(logits.shape[1]):
+        z, y = logits[known[:, k], k].astype(np.float64), labels[known[:, k], k]
+        if y.min() == y.max():
+            fitted.append(1.0)
+            continue
+        losses = [np.mean(np.logaddexp(0, z / t) - y * z / t) for t in TEMPERATURES]
+        fitted.append(float(TEMPERATURES[int(np.argmin(losses))]))
+    scan.temperature.copy_(torch.tensor(fitted))
+    return fitted
+
+
 def final_probs(scan, table, emb, probs) -> np.ndarray:
     out = np.zeros_like(probs)
     for _, idx in table.sequences():
@@ -232,6 +258,20 @@ def report_table(table, cnn_probs, fin_probs, thresholds) -> dict:
     return out
 
 
+def report_pooled(tables: list, results: dict, thresholds: dict) -> dict:
+    """Slice and scan metrics over several real sources together (`sources` names them)."""
+    labels = np.concatenate([t.labels for t in tables])
+    known = np.concatenate([t.known for t in tables])
+    cnn_p = np.concatenate([results[t.name][0] for t in tables])
+    fin_p = np.concatenate([results[t.name][1] for t in tables])
+    scan_labels, scan_p, scan_known = (np.concatenate(parts) for parts in
+                                       zip(*(scan_level(t, results[t.name][1]) for t in tables)))
+    return {'sources': [t.name for t in tables], 'slices': len(labels),
+            'cnn': classification_report(labels, cnn_p, thresholds, known),
+            'final': classification_report(labels, fin_p, thresholds, known),
+            'scanLevel': classification_report(scan_labels, scan_p, thresholds, scan_known)}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--config', required=True, help='JSON config (path relative to the repo root or absolute)')
@@ -251,18 +291,23 @@ def main(argv=None) -> int:
     mean, std = cfg.get('mean', SEED_MEAN), cfg.get('std', SEED_STD)
 
     # ---- data
-    syn = cfg['synthetic']
-    workers = cfg.get('workers', 2)
-    tables = {split: synthetic_table(f'synthetic-{split}', syn[f'{split}_series'], seed * 100 + i, syn, workers, cache)
-              for i, split in enumerate(('train', 'val', 'test'))}
-    log('synthetic slices: ' + ', '.join(f'{k} {len(t)} ({int(t.labels[:, 0].sum())} any+)' for k, t in tables.items()))
-    phe = {}
-    if cfg.get('phe_sich', {}).get('use', False):
-        phe = phe_sich_tables(cfg['phe_sich'])
-        log('phe-sich: ' + ', '.join(f'{k} {len(t)} slices / {patients_of(t)} patients' for k, t in phe.items()))
-    train_tables = [tables['train']] + ([phe['train']] if 'train' in phe else [])
-    val_tables = [tables['val']] + ([phe['val']] if 'val' in phe else [])
-    test_tables = [tables['test']] + ([phe['test']] if 'test' in phe else [])
+    train_tables, val_tables, test_tables = [], [], []
+    by_split = {'train': train_tables, 'val': val_tables, 'test': test_tables}
+    syn = cfg.get('synthetic')
+    if syn:
+        workers = cfg.get('workers', 2)
+        for i, split in enumerate(('train', 'val', 'test')):
+            if syn.get(f'{split}_series', 0) > 0:
+                t = synthetic_table(f'synthetic-{split}', syn[f'{split}_series'], seed * 100 + i, syn, workers, cache)
+                by_split[split].append(t)
+                log(f'synthetic {split}: {len(t)} slices ({int(t.labels[:, 0].sum())} any+)')
+    for key, loader in (('ct_ich', ct_ich_tables), ('phe_sich', phe_sich_tables)):
+        if cfg.get(key, {}).get('use', False):
+            real = loader(cfg[key])
+            for split, t in real.items():
+                by_split[split].append(t)
+            log(f'{key}: ' + ', '.join(f'{k} {len(t)} slices ({int(t.labels[:, 0].sum())} any+) / {patients_of(t)} patients'
+                                       for k, t in real.items()))
 
     # ---- stage 1
     arch = {'width': cfg['cnn']['width'], 'pca_dim': cfg['lstm']['pca_dim'], 'lstm_hidden': cfg['lstm']['hidden'],
@@ -274,7 +319,8 @@ def main(argv=None) -> int:
         warm_start = torch.load(resolve(cfg['cnn']['init_from']), map_location='cpu')
         cnn.load_state_dict(warm_start['cnn'])
         log(f'cnn initialised from {cfg["cnn"]["init_from"]}')
-    maker = BatchMaker(mean, std, png_window, cfg['augment']['png_prob'], seed)
+    maker = BatchMaker(mean, std, png_window, cfg['augment']['png_prob'], seed,
+                       cfg['augment'].get('head_crop_prob', 0.0))
     t1 = time.time()
     cnn_history = train_cnn(cnn, train_tables, maker, cfg['cnn'], seed)
     cnn_seconds = time.time() - t1
@@ -297,6 +343,8 @@ def main(argv=None) -> int:
         val_sequences += sequences_of(t, *eval_emb[t.name])
     lstm_history = train_lstm(scan, sequences, cfg['lstm'], seed, val_sequences)
     scan.eval()
+    temperature = fit_temperature(scan, val_sequences) if cfg.get('calibrate', False) else [1.0] * len(CLASSES)
+    log(f'temperature: {[round(t, 3) for t in temperature]}')
     lstm_seconds = time.time() - t2
     # Saved before the (long) evaluation so that a failure there loses no training.
     save_checkpoint(run_dir / 'networks.pt', cnn, scan, arch, {})
@@ -311,13 +359,19 @@ def main(argv=None) -> int:
     log(f'thresholds: {json.dumps({k: round(v, 4) for k, v in thresholds.items()})}')
     metrics = {t.name: report_table(t, results[t.name][0], results[t.name][1], thresholds)
                for t in val_tables + test_tables}
+    for split, tables in (('val', val_tables), ('test', test_tables)):
+        real = [t for t in tables if not t.name.startswith('synthetic')]
+        if len(real) > 1:
+            metrics[f'pooled-real-{split}'] = report_pooled(real, results, thresholds)
     any_sources = cfg['thresholds'].get('any_sources') or [t.name for t in val_tables]
     metrics['thresholdRule'] = (f"any: highest threshold with slice sensitivity >= {cfg['thresholds']['any_sensitivity']} "
                                 f"on {', '.join(any_sources)}; subtypes: sensitivity >= "
                                 f"{cfg['thresholds']['subtype_sensitivity']} on the validation slices that label them")
     if cfg.get('evaluate_real', True):
-        metrics['realUnseen'] = evaluate_real_sets(cnn, scan, thresholds, mean, std, png_window,
-                                                   skip_phe_sich=True, log=log)
+        ct_ich_test = next((t for t in test_tables if t.name == 'ct-ich-test'), None)
+        metrics['realUnseen'] = evaluate_real_sets(
+            cnn, scan, thresholds, mean, std, png_window, skip_phe_sich=True, log=log,
+            ct_ich_patients=None if ct_ich_test is None else {str(int(p)) for p in ct_ich_test.patient_ids})
     elapsed = time.time() - started
     log(f'metrics: {json.dumps(metrics)[:2000]}')
 
@@ -333,11 +387,15 @@ def main(argv=None) -> int:
         'cnnSeconds': round(cnn_seconds, 1),
         'lstmSeconds': round(lstm_seconds, 1),
         'data': {t.name: {'slices': len(t), 'sequences': int(len(np.unique(t.groups))),
-                          'anyPositiveSlices': int(t.labels[t.known[:, 0], 0].sum())}
+                          'anyPositiveSlices': int(t.labels[t.known[:, 0], 0].sum()),
+                          **({'patients': t.patient_ids} if t.patient_ids else {})}
                  for t in train_tables + val_tables + test_tables},
         'normalisation': 'seed mean/std (Burduja et al. code), not recomputed' if 'mean' not in cfg else 'from config',
         'pcaExplainedVariance': round(explained, 4),
         'pcaWhitened': True,
+        'temperature': {'values': dict(zip(CLASSES, temperature)),
+                        'rule': 'per class, minimum BCE of the sequence model on the validation patients of every '
+                                'validation source (grid 0.25..4); 1 = not fitted (a class without both labels there)'},
         'cam': 'cam_k = sum_c W[k,c] * A_c(h,w), no bias, no ReLU (= Grad-CAM before ReLU times h*w)',
         'cnnHistory': cnn_history,
         'lstmHistory': lstm_history,

@@ -29,3 +29,21 @@ def test_threshold_for_sensitivity_reaches_the_target():
     sens, _ = sensitivity_specificity(y, p, t)
     assert sens >= 0.95
     assert sensitivity_specificity(y, p, np.nextafter(t, 1))[0] < 0.95
+
+
+def test_specificity_at_sensitivity_uses_the_operating_point_of_the_target():
+    from ichtrain.metrics import specificity_at_sensitivity
+    y = np.array([1] * 20 + [0] * 10)
+    p = np.array([0.9] * 19 + [0.1] + [0.05] * 5 + [0.5] * 5)
+    # 19/20 = 0.95 of the positives are at 0.9: threshold 0.9 keeps every negative below it.
+    assert specificity_at_sensitivity(y, p, 0.95) == 1.0
+    # 100 % sensitivity needs threshold 0.1: the five negatives at 0.5 are then flagged.
+    assert specificity_at_sensitivity(y, p, 1.0) == 0.5
+    assert specificity_at_sensitivity(np.zeros(3), np.arange(3), 0.95) is None
+
+
+def test_slab_groups_follow_the_engine_rule():
+    from ichtrain.evaluate import slab_groups
+    assert [len(g) for g in slab_groups([i * 0.625 for i in range(24)])] == [8, 8, 8]
+    assert [len(g) for g in slab_groups([i * 0.625 for i in range(18)])] == [8, 10]
+    assert [len(g) for g in slab_groups([i * 0.625 for i in range(21)])] == [8, 8, 5]

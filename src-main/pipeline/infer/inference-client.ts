@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { ModelCard } from '../../domain/model-card.js';
-import type { SliceAnalysis } from './slice-analyser.js';
+import type { SlabAnalysis, SliceAnalysis } from './slice-analyser.js';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './worker-protocol.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -8,6 +8,8 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 /** What the pipeline needs from inference (the worker here, a fake in unit tests). */
 export interface SliceInference {
   analyse(paths: string[]): Promise<SliceAnalysis[]>;
+  /** CNN outputs of slabs of a thin series: each slab the mean of these files' slices. */
+  analyseSlabs(paths: string[], slabs: number[][]): Promise<SlabAnalysis[]>;
   scan(embedding: Float32Array, sliceProbs: Float32Array, sliceCount: number): Promise<Float32Array>;
   /** Replaces a worker that died (e.g. on a file that crashed native code) with a fresh one. */
   restart(): Promise<void>;
@@ -68,6 +70,12 @@ export class InferenceClient implements SliceInference {
   async analyse(paths: string[]): Promise<SliceAnalysis[]> {
     const reply = await this.request({ type: 'analyse', paths });
     if (reply.type !== 'analyse') throw new Error('unexpected reply');
+    return reply.results;
+  }
+
+  async analyseSlabs(paths: string[], slabs: number[][]): Promise<SlabAnalysis[]> {
+    const reply = await this.request({ type: 'analyseSlabs', paths, slabs });
+    if (reply.type !== 'analyseSlabs') throw new Error('unexpected reply');
     return reply.results;
   }
 

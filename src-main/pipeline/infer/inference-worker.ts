@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Detector } from './detector.js';
-import { analyseFiles } from './slice-analyser.js';
+import { analyseFiles, analyseSlabs } from './slice-analyser.js';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './worker-protocol.js';
 
 /** Runs decode, preprocessing and both networks off the main thread. */
@@ -18,6 +18,9 @@ port.on('message', async (request: WorkerRequest) => {
         break;
       case 'analyse':
         reply = { id: request.id, ok: true, type: 'analyse', results: await analyseFiles(detector, request.paths, setup.maxFileBytes) };
+        break;
+      case 'analyseSlabs':
+        reply = { id: request.id, ok: true, type: 'analyseSlabs', results: await analyseSlabs(detector, request.paths, request.slabs, setup.maxFileBytes) };
         break;
       case 'scan':
         reply = {

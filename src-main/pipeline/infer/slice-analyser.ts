@@ -3,6 +3,7 @@ import type { InstanceHeader } from '../../domain/instance.js';
 import { checkAxialSlice } from '../assemble/index.js';
 import { decodeDicom } from '../decode/index.js';
 import { readInboxFile } from '../inbox/read-inbox-file.js';
+import { meanSlice } from '../preprocess/slabs.js';
 import type { Detector } from './detector.js';
 import { SliceBatch, type SliceOutput } from './slice-batch.js';
 
@@ -100,6 +101,36 @@ function sliceResult(detector: Detector, path: string, slice: PreparedSlice, out
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** CNN outputs of one slab of a thin series (see preprocess/slabs.ts). */
+export interface SlabAnalysis {
+  probs: Float32Array;
+  embedding: Float32Array;
+  cam: Uint8Array;
+}
+
+/**
+ * Each slab (indices into `paths`) -> the mean HU of its slices -> network input -> CNN outputs. The
+ * files were decoded once already when they arrived, so a file that fails now is an error.
+ */
+export async function analyseSlabs(detector: Detector, paths: string[], slabs: number[][], maxFileBytes?: number): Promise<SlabAnalysis[]> {
+  const batch = new SliceBatch(detector, slabs.length);
+  for (const [s, members] of slabs.entries()) {
+    let rows = 0;
+    let columns = 0;
+    const hus: ArrayLike<number>[] = [];
+    for (const i of members) {
+      const read = await readInboxFile(paths[i]!, maxFileBytes);
+      if (!read.ok) throw new Error(`slab ${s + 1}: ${paths[i]} can no longer be read (${read.reason})`);
+      const decoded = decodeDicom(read.bytes, paths[i]!);
+      if (!decoded.ok) throw new Error(`slab ${s + 1}: ${paths[i]} no longer decodes (${decoded.reason})`);
+      ({ Rows: rows, Columns: columns } = decoded.instance.header);
+      hus.push(decoded.instance.hu);
+    }
+    batch.add(meanSlice(hus), rows, columns);
+  }
+  return (await batch.run()).map((output) => ({ probs: output.probs, embedding: output.embedding, cam: quantiseCam(output.cam, 6) }));
 }
 
 /** Keeps the positive evidence of each class map, scaled to 0..255 of its own maximum. */
