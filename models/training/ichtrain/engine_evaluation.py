@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .config import complete_config
 from .constants import CLASSES
 from .data.split import split_patients
 from .metrics import auc, sensitivity_specificity, specificity_at_sensitivity
@@ -37,7 +38,7 @@ def _test_csvs(cfg: dict, out: Path) -> dict:
     """Label CSVs (absolute paths) of the CT-ICH and PHE-SICH test patients."""
     files = {}
     rows = list(csv.DictReader(open(DATA_ROOT / 'ct-ich-jpg' / 'labels.csv', newline='')))
-    split = split_patients([r['patient'] for r in rows], cfg['ct_ich']['fractions'], salt=cfg['ct_ich'].get('salt', 'ct-ich'))
+    split = split_patients([r['patient'] for r in rows], cfg['ct_ich']['fractions'], salt=cfg['ct_ich']['salt'])
     test = [r for r in rows if split[r['patient']] == 'test']
     folder = DATA_ROOT / 'ct-ich-jpg'
     for name, with_bone in (('ct-ich-test', True), ('ct-ich-test brain JPEG only', False)):
@@ -51,7 +52,7 @@ def _test_csvs(cfg: dict, out: Path) -> dict:
         files[name] = path
     rows = list(csv.DictReader(open(DATA_ROOT / 'phe-sich' / 'labels.csv', newline='')))
     patient = lambda r: Path(r['filename']).stem.split('_')[0]  # noqa: E731
-    split = split_patients([patient(r) for r in rows], cfg['phe_sich']['fractions'], salt=cfg['phe_sich'].get('salt', 'phe-sich'))
+    split = split_patients([patient(r) for r in rows], cfg['phe_sich']['fractions'], salt=cfg['phe_sich']['salt'])
     path = out / 'phe-sich-test.csv'
     with open(path, 'w', newline='') as fh:
         w = csv.writer(fh)
@@ -98,7 +99,7 @@ def _summary(report: dict, labels: dict, threshold: float) -> dict:
 
 def evaluate_through_engine(model_dir: Path) -> dict:
     card = json.loads((model_dir / 'model.json').read_text())
-    cfg = card['training']['config']
+    cfg = complete_config(card['training']['config'], 'the model card\'s training config')
     threshold = card['thresholds']['any']
     model = ['--model', str(model_dir)]
     result = {'how': 'npx ichtriage evaluate / triage (onnxruntime, TypeScript preprocessing); `any`; slice level uses the '

@@ -28,7 +28,7 @@ def phe_sich_tables(cfg: dict, data_root: Path = DATA_ROOT) -> dict:
     train, val and test are loaded (others, e.g. 'unused', just take their share of patients)."""
     folder = data_root / 'phe-sich'
     items = [phe_sich_labels(it) for it in read_png_labels(folder, lambda f: phe_sich_patient(f))]
-    assignment = split_patients([it.patient for it in items], cfg['fractions'], salt=cfg.get('salt', 'phe-sich'))
+    assignment = split_patients([it.patient for it in items], cfg['fractions'], salt=cfg['salt'])
     tables = {}
     for split in ('train', 'val', 'test'):
         chosen = [it for it in items if assignment[it.patient] == split]
@@ -48,7 +48,7 @@ def ct_ich_tables(cfg: dict, data_root: Path = DATA_ROOT) -> dict:
     cfg['fractions']. Slices are kept as pseudo-HU resized to the input size (float32), so training
     windows and augments HU like the synthetic slices; every class is labelled."""
     items = read_ct_ich_labels(data_root / 'ct-ich-jpg')
-    assignment = split_patients([it.patient for it in items], cfg['fractions'], salt=cfg.get('salt', 'ct-ich'))
+    assignment = split_patients([it.patient for it in items], cfg['fractions'], salt=cfg['salt'])
     tables = {}
     for split in ('train', 'val', 'test'):
         chosen = [it for it in items if assignment[it.patient] == split]

@@ -17,6 +17,7 @@ import copy
 import json
 import math
 import random
+import sys
 import time
 from pathlib import Path
 
@@ -25,7 +26,8 @@ import torch
 import torch.nn.functional as F
 
 from .checkpoint import build_networks, save_checkpoint
-from .constants import CLASS_WEIGHTS, CLASSES, INPUT_SIZE, SEED_MEAN, SEED_STD
+from .config import ConfigError, load_config
+from .constants import CLASS_WEIGHTS, CLASSES, INPUT_SIZE
 from .evaluate import evaluate_real_sets, sequence_probs
 from .export import INTENDED_USE, git_commit, write_model_folder
 from .metrics import classification_report, threshold_for_sensitivity
@@ -60,7 +62,7 @@ def train_cnn(cnn, tables, maker: BatchMaker, cfg: dict, seed: int) -> list:
     for phase in cfg['phases']:
         steps_per_epoch = math.ceil(len(index) / cfg['batch'])
         total = steps_per_epoch * phase['epochs']
-        opt = torch.optim.AdamW(cnn.parameters(), lr=phase['lr'], weight_decay=cfg.get('weight_decay', 1e-4))
+        opt = torch.optim.AdamW(cnn.parameters(), lr=phase['lr'], weight_decay=cfg['weight_decay'])
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=phase['lr'], total_steps=total, pct_start=0.15)
         for epoch in range(phase['epochs']):
             cnn.train()
@@ -151,7 +153,7 @@ def train_lstm(scan, sequences: list, cfg: dict, seed: int, val_sequences: list)
         for j in rng.permutation(len(sequences)):
             emb, probs, labels, known = sequences[j]
             n = len(emb)
-            if n > 1 and rng.random() < cfg.get('crop_prob', 0.4):
+            if n > 1 and rng.random() < cfg['crop_prob']:
                 length = int(rng.integers(1, n + 1))
                 start = int(rng.integers(0, n - length + 1))
                 sl = slice(start, start + length)
@@ -160,10 +162,10 @@ def train_lstm(scan, sequences: list, cfg: dict, seed: int, val_sequences: list)
             p = torch.from_numpy(probs)[None]
             # The CNN is better on its own training slices than on new ones: perturb its outputs
             # so the sequence model does not learn to trust them blindly.
-            if cfg.get('input_noise', 0):
+            if cfg['input_noise']:
                 e = e + torch.randn_like(e) * cfg['input_noise'] * e.std()
-            e = F.dropout(e, p=cfg.get('input_dropout', 0.0))
-            if cfg.get('prob_noise', 0):
+            e = F.dropout(e, p=cfg['input_dropout'])
+            if cfg['prob_noise']:
                 p = torch.sigmoid(torch.logit(p.clamp(1e-4, 1 - 1e-4)) + torch.randn_like(p) * cfg['prob_noise'])
             logits = scan(e, p)[0]
             loss = masked_bce(logits, torch.from_numpy(labels), torch.from_numpy(known).float())
@@ -236,7 +238,7 @@ def choose_thresholds(val_tables, val_probs, cfg: dict) -> dict:
     thresholds = {}
     for k, name in enumerate(CLASSES):
         ys, ps = [], []
-        sources = cfg.get('any_sources') if name == 'any' else None
+        sources = cfg['any_sources'] if name == 'any' else None
         for t, p in zip(val_tables, val_probs):
             if sources and t.name not in sources:
                 continue
@@ -277,32 +279,36 @@ def main(argv=None) -> int:
     parser.add_argument('--config', required=True, help='JSON config (path relative to the repo root or absolute)')
     args = parser.parse_args(argv)
     config_path = resolve(args.config) if not Path(args.config).exists() else Path(args.config).resolve()
-    cfg = json.loads(config_path.read_text())
+    try:
+        cfg = load_config(config_path)
+    except ConfigError as error:
+        print(f'ichtrain: {error}', file=sys.stderr)
+        return 2
     started = time.time()
     seed = cfg['seed']
     torch.manual_seed(seed)
     np.random.seed(seed)
     random.seed(seed)
-    torch.set_num_threads(cfg.get('threads', 2))
+    torch.set_num_threads(cfg['threads'])
     run_dir = resolve(cfg['run_dir'])
     run_dir.mkdir(parents=True, exist_ok=True)
     cache = REPO_ROOT / '.cache' / 'ichtrain'
     png_window = cfg['png_window']
-    mean, std = cfg.get('mean', SEED_MEAN), cfg.get('std', SEED_STD)
+    mean, std = tuple(cfg['mean']), tuple(cfg['std'])
 
     # ---- data
     train_tables, val_tables, test_tables = [], [], []
     by_split = {'train': train_tables, 'val': val_tables, 'test': test_tables}
-    syn = cfg.get('synthetic')
+    syn = cfg['synthetic']
     if syn:
-        workers = cfg.get('workers', 2)
+        workers = cfg['workers']
         for i, split in enumerate(('train', 'val', 'test')):
-            if syn.get(f'{split}_series', 0) > 0:
+            if syn[f'{split}_series'] > 0:
                 t = synthetic_table(f'synthetic-{split}', syn[f'{split}_series'], seed * 100 + i, syn, workers, cache)
                 by_split[split].append(t)
                 log(f'synthetic {split}: {len(t)} slices ({int(t.labels[:, 0].sum())} any+)')
     for key, loader in (('ct_ich', ct_ich_tables), ('phe_sich', phe_sich_tables)):
-        if cfg.get(key, {}).get('use', False):
+        if cfg[key]['use']:
             real = loader(cfg[key])
             for split, t in real.items():
                 by_split[split].append(t)
@@ -314,20 +320,20 @@ def main(argv=None) -> int:
             'lstm_layers': cfg['lstm']['layers']}
     cnn, scan = build_networks(arch)
     warm_start = None
-    if cfg['cnn'].get('init_from'):
+    if cfg['cnn']['init_from']:
         # Continue the slice CNN of an earlier run (its card's training record is kept below).
         warm_start = torch.load(resolve(cfg['cnn']['init_from']), map_location='cpu')
         cnn.load_state_dict(warm_start['cnn'])
         log(f'cnn initialised from {cfg["cnn"]["init_from"]}')
     maker = BatchMaker(mean, std, png_window, cfg['augment']['png_prob'], seed,
-                       cfg['augment'].get('head_crop_prob', 0.0))
+                       cfg['augment']['head_crop_prob'])
     t1 = time.time()
     cnn_history = train_cnn(cnn, train_tables, maker, cfg['cnn'], seed)
     cnn_seconds = time.time() - t1
 
     # ---- stage 2
     t2 = time.time()
-    train_emb = [embed(cnn, t, maker, augment=cfg['lstm'].get('augment_train_embeddings', True)) for t in train_tables]
+    train_emb = [embed(cnn, t, maker, augment=cfg['lstm']['augment_train_embeddings']) for t in train_tables]
     all_emb = np.concatenate([e for e, _ in train_emb])
     pca_mean, comps, scale, explained = fit_pca(all_emb, arch['pca_dim'])
     scan.set_pca(pca_mean, comps, scale)
@@ -343,7 +349,7 @@ def main(argv=None) -> int:
         val_sequences += sequences_of(t, *eval_emb[t.name])
     lstm_history = train_lstm(scan, sequences, cfg['lstm'], seed, val_sequences)
     scan.eval()
-    temperature = fit_temperature(scan, val_sequences) if cfg.get('calibrate', False) else [1.0] * len(CLASSES)
+    temperature = fit_temperature(scan, val_sequences) if cfg['calibrate'] else [1.0] * len(CLASSES)
     log(f'temperature: {[round(t, 3) for t in temperature]}')
     lstm_seconds = time.time() - t2
     # Saved before the (long) evaluation so that a failure there loses no training.
@@ -363,11 +369,11 @@ def main(argv=None) -> int:
         real = [t for t in tables if not t.name.startswith('synthetic')]
         if len(real) > 1:
             metrics[f'pooled-real-{split}'] = report_pooled(real, results, thresholds)
-    any_sources = cfg['thresholds'].get('any_sources') or [t.name for t in val_tables]
+    any_sources = cfg['thresholds']['any_sources'] or [t.name for t in val_tables]
     metrics['thresholdRule'] = (f"any: highest threshold with slice sensitivity >= {cfg['thresholds']['any_sensitivity']} "
                                 f"on {', '.join(any_sources)}; subtypes: sensitivity >= "
                                 f"{cfg['thresholds']['subtype_sensitivity']} on the validation slices that label them")
-    if cfg.get('evaluate_real', True):
+    if cfg['evaluate_real']:
         ct_ich_test = next((t for t in test_tables if t.name == 'ct-ich-test'), None)
         metrics['realUnseen'] = evaluate_real_sets(
             cnn, scan, thresholds, mean, std, png_window, skip_phe_sich=True, log=log,

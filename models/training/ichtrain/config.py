@@ -1,0 +1,206 @@
+"""The training config (`npm run train -- --config FILE`): one typed schema with every default here.
+
+`load_config` reads a JSON file into these dataclasses: an unknown key anywhere is an error naming
+its path, a value of the wrong type too, and whatever a file leaves out takes the default below. The
+training code then reads a plain dict with every key present (`asdict`), so no default lives in two
+places.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from .constants import SEED_MEAN, SEED_STD
+
+
+class ConfigError(ValueError):
+    """A config file that does not follow the schema: the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Window:
+    center: float
+    width: float
+
+
+@dataclass(frozen=True)
+class Fractions:
+    """Share of the patients per split (by patient, never by slice); `unused` patients are left out."""
+    train: float
+    val: float
+    test: float = 0.0
+    unused: float = 0.0
+
+
+@dataclass(frozen=True)
+class RealSource:
+    use: bool = False
+    fractions: Fractions = Fractions(train=0.6, val=0.2, test=0.2)
+    # Salt of the patient hash that assigns splits: a fixed, recorded split per source.
+    salt: str = ''
+
+
+@dataclass(frozen=True)
+class Synthetic:
+    """Phantom series (augmentation or smoke tests only)."""
+    train_series: int = 0
+    val_series: int = 0
+    test_series: int = 0
+    positive_fraction: float = 0.5
+    # Probability of each slice thickness 5.0, 2.5, 1.25, 0.625 mm.
+    thickness_probs: tuple[float, ...] = (0.6, 0.2, 0.1, 0.1)
+    # Slices per series [low, high] for each thickness (mm, as text).
+    slices: dict[str, list[int]] = field(default_factory=lambda: {'5.0': [24, 32], '2.5': [24, 32], '1.25': [24, 32], '0.625': [24, 32]})
+
+
+@dataclass(frozen=True)
+class Augment:
+    # Share of HU training slices shown as a windowed 8-bit image (as PNG sources are).
+    png_prob: float = 0.0
+    # Share of training slices cropped around the head (field-of-view differences between sources).
+    head_crop_prob: float = 0.0
+
+
+@dataclass(frozen=True)
+class Phase:
+    size: int
+    epochs: int
+    lr: float
+
+
+@dataclass(frozen=True)
+class Cnn:
+    phases: tuple[Phase, ...]
+    width: int = 32
+    batch: int = 32
+    weight_decay: float = 1e-4
+    # A checkpoint whose slice CNN this run continues from.
+    init_from: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Lstm:
+    epochs: int
+    pca_dim: int = 120
+    hidden: int = 256
+    layers: int = 3
+    lr: float = 1e-3
+    # Share of training sequences cut to a random run of their slices.
+    crop_prob: float = 0.4
+    input_noise: float = 0.0
+    input_dropout: float = 0.0
+    prob_noise: float = 0.0
+    augment_train_embeddings: bool = True
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    any_sensitivity: float = 0.95
+    subtype_sensitivity: float = 0.9
+    # Validation sources the `any` threshold is chosen on (None: all of them).
+    any_sources: Optional[tuple[str, ...]] = None
+
+
+@dataclass(frozen=True)
+class Export:
+    out: str
+    name: str
+    version: str
+    limitations: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    seed: int
+    run_dir: str
+    png_window: Window
+    cnn: Cnn
+    lstm: Lstm
+    export: Export
+    threads: int = 2
+    workers: int = 2
+    # Per-channel normalisation after windowing (the model card records it).
+    mean: tuple[float, ...] = SEED_MEAN
+    std: tuple[float, ...] = SEED_STD
+    synthetic: Optional[Synthetic] = None
+    ct_ich: RealSource = RealSource(salt='ct-ich')
+    phe_sich: RealSource = RealSource(salt='phe-sich')
+    augment: Augment = Augment()
+    thresholds: Thresholds = Thresholds()
+    # Per-class temperature scaling fitted on the validation patients.
+    calibrate: bool = False
+    evaluate_real: bool = True
+
+
+def load_config(path: Path) -> dict:
+    """The config file as a complete dict (every default filled in), or ConfigError."""
+    try:
+        raw = json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as error:
+        raise ConfigError(f'{path}: {error}') from error
+    return complete_config(raw, str(path))
+
+
+def complete_config(raw: dict, source: str) -> dict:
+    """A config (a file's, or one a model card recorded) checked and completed with the defaults."""
+    try:
+        return dataclasses.asdict(build(TrainConfig, raw, 'config'))
+    except ConfigError as error:
+        raise ConfigError(f'{source}: {error}') from None
+
+
+def build(kind, value, where: str):
+    """`value` (parsed JSON) checked against the type `kind`; dataclasses get their defaults."""
+    origin = typing.get_origin(kind)
+    if dataclasses.is_dataclass(kind):
+        if not isinstance(value, dict):
+            raise ConfigError(f'{where} must be an object')
+        hints = typing.get_type_hints(kind)
+        fields = {f.name: f for f in dataclasses.fields(kind)}
+        unknown = sorted(set(value) - set(fields))
+        if unknown:
+            raise ConfigError(f'unknown key {where}.{unknown[0]} (known: {", ".join(fields)})')
+        args = {}
+        for name, f in fields.items():
+            if name in value:
+                args[name] = build(hints[name], value[name], f'{where}.{name}')
+            elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise ConfigError(f'{where}.{name} is required')
+        return kind(**args)
+    if origin is typing.Union:
+        options = [a for a in typing.get_args(kind) if a is not type(None)]
+        if value is None:
+            return None
+        return build(options[0], value, where)
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise ConfigError(f'{where} must be a list')
+        item = typing.get_args(kind)[0]
+        return tuple(build(item, v, f'{where}[{i}]') for i, v in enumerate(value))
+    if origin is list:
+        if not isinstance(value, list):
+            raise ConfigError(f'{where} must be a list')
+        return [build(typing.get_args(kind)[0], v, f'{where}[{i}]') for i, v in enumerate(value)]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f'{where} must be an object')
+        key_type, value_type = typing.get_args(kind)
+        return {build(key_type, k, where): build(value_type, v, f'{where}.{k}') for k, v in value.items()}
+    if kind is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f'{where} must be a number')
+        return float(value)
+    if kind is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f'{where} must be a whole number')
+        return value
+    if kind in (bool, str):
+        if not isinstance(value, kind):
+            raise ConfigError(f'{where} must be a {"true/false" if kind is bool else "text"}')
+        return value
+    raise ConfigError(f'{where}: unsupported type {kind}')

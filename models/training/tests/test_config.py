@@ -1,0 +1,49 @@
+"""The training config schema: defaults in one place, unknown keys and wrong types refused."""
+import json
+
+import pytest
+
+from ichtrain.config import ConfigError, load_config
+from ichtrain.constants import SEED_MEAN
+from ichtrain.sources import REPO_ROOT
+
+CONFIGS = REPO_ROOT / 'models' / 'training' / 'configs'
+
+
+@pytest.mark.parametrize('name', sorted(p.name for p in CONFIGS.glob('*.json')))
+def test_every_committed_config_loads_complete(name):
+    cfg = load_config(CONFIGS / name)
+    # Defaults filled in: every key the training reads is present.
+    assert cfg['threads'] >= 1 and cfg['lstm']['crop_prob'] >= 0 and 'salt' in cfg['ct_ich']
+    assert cfg['thresholds']['any_sensitivity'] == pytest.approx(0.95)
+
+
+def write(tmp_path, cfg):
+    path = tmp_path / 'config.json'
+    path.write_text(json.dumps(cfg))
+    return path
+
+
+def minimal():
+    return {'seed': 1, 'run_dir': 'runs/x', 'png_window': {'center': 40, 'width': 130}, 'cnn': {'phases': [{'size': 96, 'epochs': 1, 'lr': 0.002}]},
+            'lstm': {'epochs': 1}, 'export': {'out': 'x', 'name': 'x', 'version': '0', 'limitations': ['test']}}
+
+
+def test_fills_the_defaults(tmp_path):
+    cfg = load_config(write(tmp_path, minimal()))
+    assert cfg['mean'] == SEED_MEAN and cfg['synthetic'] is None and cfg['ct_ich'] == {'use': False, 'fractions': {'train': 0.6, 'val': 0.2, 'test': 0.2, 'unused': 0.0}, 'salt': 'ct-ich'}
+    assert cfg['cnn']['width'] == 32 and cfg['lstm']['layers'] == 3 and cfg['calibrate'] is False
+
+
+@pytest.mark.parametrize('change, message', [
+    (lambda c: c['lstm'].update(epoch=3), r'unknown key config\.lstm\.epoch'),
+    (lambda c: c.update(sede=2), r'unknown key config\.sede'),
+    (lambda c: c['cnn']['phases'][0].update(size='96'), r'config\.cnn\.phases\[0\]\.size must be a whole number'),
+    (lambda c: c.update(calibrate='yes'), r'config\.calibrate must be a true/false'),
+    (lambda c: c.pop('export'), r'config\.export is required'),
+])
+def test_refuses_unknown_keys_and_wrong_types_naming_them(tmp_path, change, message):
+    cfg = minimal()
+    change(cfg)
+    with pytest.raises(ConfigError, match=message):
+        load_config(write(tmp_path, cfg))
