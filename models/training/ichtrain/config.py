@@ -12,7 +12,7 @@ import json
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Union
 
 from .constants import SEED_MEAN, SEED_STD
 
@@ -53,8 +53,8 @@ class Synthetic:
     positive_fraction: float = 0.5
     # Probability of each slice thickness 5.0, 2.5, 1.25, 0.625 mm.
     thickness_probs: tuple[float, ...] = (0.6, 0.2, 0.1, 0.1)
-    # Slices per series [low, high] for each thickness (mm, as text).
-    slices: dict[str, list[int]] = field(default_factory=lambda: {'5.0': [24, 32], '2.5': [24, 32], '1.25': [24, 32], '0.625': [24, 32]})
+    # Slices per series [low, high]: one range for every thickness, or one per thickness (mm, as text).
+    slices: Union[dict[str, list[int]], list[int]] = field(default_factory=lambda: {'5.0': [24, 32], '2.5': [24, 32], '1.25': [24, 32], '0.625': [24, 32]})
 
 
 @dataclass(frozen=True)
@@ -174,9 +174,15 @@ def build(kind, value, where: str):
         return kind(**args)
     if origin is typing.Union:
         options = [a for a in typing.get_args(kind) if a is not type(None)]
-        if value is None:
+        if value is None and len(options) < len(typing.get_args(kind)):
             return None
-        return build(options[0], value, where)
+        errors = []
+        for option in options:
+            try:
+                return build(option, value, where)
+            except ConfigError as error:
+                errors.append(str(error))
+        raise ConfigError(' or '.join(errors))
     if origin is tuple:
         if not isinstance(value, list):
             raise ConfigError(f'{where} must be a list')
