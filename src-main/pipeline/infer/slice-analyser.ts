@@ -110,12 +110,17 @@ export interface SlabAnalysis {
   cam: Uint8Array;
 }
 
+/** Slabs per CNN run: as many as the engine's file batches, so a long thin series never runs at once. */
+const SLABS_PER_RUN = 16;
+
 /**
- * Each slab (indices into `paths`) -> the mean HU of its slices -> network input -> CNN outputs. The
- * files were decoded once already when they arrived, so a file that fails now is an error.
+ * Each slab (indices into `paths`) -> the mean HU of its slices -> network input -> CNN outputs, a
+ * few slabs per run so memory stays that of one batch however long the series. The files were
+ * decoded once already when they arrived, so a file that fails now is an error.
  */
 export async function analyseSlabs(detector: Detector, paths: string[], slabs: number[][], maxFileBytes?: number): Promise<SlabAnalysis[]> {
-  const batch = new SliceBatch(detector, slabs.length);
+  const batch = new SliceBatch(detector, Math.min(SLABS_PER_RUN, slabs.length));
+  const results: SlabAnalysis[] = [];
   for (const [s, members] of slabs.entries()) {
     let rows = 0;
     let columns = 0;
@@ -129,8 +134,12 @@ export async function analyseSlabs(detector: Detector, paths: string[], slabs: n
       hus.push(decoded.instance.hu);
     }
     batch.add(meanSlice(hus), rows, columns);
+    if (batch.size === batch.capacity || s === slabs.length - 1) {
+      for (const output of await batch.run()) results.push({ probs: output.probs, embedding: output.embedding, cam: quantiseCam(output.cam, 6) });
+      batch.clear();
+    }
   }
-  return (await batch.run()).map((output) => ({ probs: output.probs, embedding: output.embedding, cam: quantiseCam(output.cam, 6) }));
+  return results;
 }
 
 /** Keeps the positive evidence of each class map, scaled to 0..255 of its own maximum. */
