@@ -26,21 +26,8 @@ def synthetic_table(name: str, n_series: int, seed: int, cfg: dict, workers: int
 def phe_sich_tables(cfg: dict, data_root: Path = DATA_ROOT) -> dict:
     """{split: SliceTable} of PHE-SICH split by patient with cfg['fractions']; only the splits named
     train, val and test are loaded (others, e.g. 'unused', just take their share of patients)."""
-    folder = data_root / 'phe-sich'
-    items = [phe_sich_labels(it) for it in read_png_labels(folder, lambda f: phe_sich_patient(f))]
-    assignment = split_patients([it.patient for it in items], cfg['fractions'], salt=cfg['salt'])
-    tables = {}
-    for split in ('train', 'val', 'test'):
-        chosen = [it for it in items if assignment[it.patient] == split]
-        if not chosen:
-            continue
-        patients = sorted({it.patient for it in chosen})
-        tables[split] = SliceTable(
-            f'phe-sich-{split}', 'grey', [load_grey(it.path) for it in chosen],
-            np.stack([it.labels for it in chosen]), np.stack([it.known for it in chosen]),
-            np.array([patients.index(it.patient) for it in chosen]), np.array([it.order for it in chosen]),
-            patients)
-    return tables
+    items = [phe_sich_labels(it) for it in read_png_labels(data_root / 'phe-sich', lambda f: phe_sich_patient(f))]
+    return split_tables('phe-sich', 'grey', items, cfg, lambda it: load_grey(it.path), lambda it: it.known)
 
 
 def ct_ich_tables(cfg: dict, data_root: Path = DATA_ROOT) -> dict:
@@ -48,6 +35,12 @@ def ct_ich_tables(cfg: dict, data_root: Path = DATA_ROOT) -> dict:
     cfg['fractions']. Slices are kept as pseudo-HU resized to the input size (float32), so training
     windows and augments HU like the synthetic slices; every class is labelled."""
     items = read_ct_ich_labels(data_root / 'ct-ich-jpg')
+    return split_tables('ct-ich', 'hu', items, cfg, lambda it: resize_hu(load_pseudo_hu(it), INPUT_SIZE),
+                        lambda it: np.ones(len(CLASSES), dtype=bool))
+
+
+def split_tables(source: str, kind: str, items: list, cfg: dict, load, known) -> dict:
+    """The source's labelled slices as one SliceTable per split (train, val, test), split by patient."""
     assignment = split_patients([it.patient for it in items], cfg['fractions'], salt=cfg['salt'])
     tables = {}
     for split in ('train', 'val', 'test'):
@@ -56,8 +49,8 @@ def ct_ich_tables(cfg: dict, data_root: Path = DATA_ROOT) -> dict:
             continue
         patients = sorted({it.patient for it in chosen})
         tables[split] = SliceTable(
-            f'ct-ich-{split}', 'hu', [resize_hu(load_pseudo_hu(it), INPUT_SIZE) for it in chosen],
-            np.stack([it.labels for it in chosen]), np.ones((len(chosen), len(CLASSES)), dtype=bool),
+            f'{source}-{split}', kind, [load(it) for it in chosen],
+            np.stack([it.labels for it in chosen]), np.stack([known(it) for it in chosen]),
             np.array([patients.index(it.patient) for it in chosen]), np.array([it.order for it in chosen]),
             patients)
     return tables
