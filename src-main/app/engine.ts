@@ -107,7 +107,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   pipeline.on('rescore', (done, total) =>
     service.emit({ type: 'progress', message: `re-scoring studies with ${pipeline.card.name} ${pipeline.card.version}`, done, total }),
   );
-  await pipeline.resume();
+  pipeline.resume();
 
   let watcher: InboxWatcher | null = null;
   let rescan: NodeJS.Timeout | null = null;

@@ -113,6 +113,8 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
   private rescoring: Rescoring | null = null;
   /** Set while the model is being replaced: no new batch or triage starts. */
   private switchingModel = false;
+  /** Re-scoring runs still listing the files they queue. */
+  private queuingRescore = 0;
 
   constructor(
     private readonly store: TriageStore,
@@ -133,7 +135,7 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
    * background, every study that another model scored (results from before models were recorded
    * count as this model's when they name it).
    */
-  async resume(): Promise<void> {
+  resume(): void {
     this.store.models.adoptUnrecorded(this.modelId, modelIdentity(this.cardInUse));
     for (const series of this.store.series.unfinished()) {
       log.info(`resuming series ${series.seriesInstanceUid} (${series.sliceCount} slices stored)`);
@@ -141,7 +143,7 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
       this.lastArrival.set(series.id, Date.now());
       this.scheduleSettle(series.id);
     }
-    await this.rescoreOtherModelsStudies();
+    this.startRescoring();
   }
 
   /**
@@ -162,12 +164,25 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
       return previous;
     } finally {
       this.switchingModel = false;
-      await this.rescoreOtherModelsStudies();
+      this.startRescoring();
       void this.pump();
     }
   }
 
-  /** Queues the files of every series another model scored, for the current model to analyse again. */
+  /**
+   * Queues, in the background, the files of every series another model scored: the engine starts
+   * (and the model switches) at once however many studies there are; whenIdle waits for it.
+   */
+  private startRescoring(): void {
+    this.queuingRescore++;
+    this.rescoreOtherModelsStudies()
+      .catch((error: Error) => log.error(`could not queue the re-scoring: ${error.message}`))
+      .finally(() => {
+        this.queuingRescore--;
+        this.checkIdle();
+      });
+  }
+
   private async rescoreOtherModelsStudies(): Promise<void> {
     const studies = this.store.studies.scoredByOtherModels(this.modelId);
     if (studies.length === 0) return;
@@ -319,7 +334,7 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
   }
 
   private isIdle(): boolean {
-    return !this.failure && !this.storageFault && !this.switchingModel && !this.pumping && this.queue.length === 0 && this.settleTimers.size === 0 && this.triaging.size === 0 && this.retryTimers.size === 0;
+    return !this.failure && !this.storageFault && !this.switchingModel && this.queuingRescore === 0 && !this.pumping && this.queue.length === 0 && this.settleTimers.size === 0 && this.triaging.size === 0 && this.retryTimers.size === 0;
   }
 
   private checkIdle(): void {
