@@ -10,7 +10,7 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 /** Fields that carry patient data wherever they appear in a logged object. */
 const PHI_FIELDS = ['PatientName', 'PatientID', 'PatientBirthDate', 'AccessionNumber', 'patientName', 'patientId', 'accessionNumber', 'patient'];
-export const REDACTED_PATHS = PHI_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]);
+const REDACTED_PATHS = PHI_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]);
 
 let level: LogLevel = (process.env.ICHTRIAGE_LOG as LogLevel | undefined) ?? 'info';
 let destination: DestinationStream = pino.destination({ fd: 2, sync: true });

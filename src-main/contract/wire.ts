@@ -38,9 +38,9 @@ export type IpcResult = { ok: true; value: unknown } | { ok: false; error: { cod
 export const BINARY_META_HEADER = 'x-ichtriage-meta';
 
 const TYPED_ARRAYS = { Int16Array, Float32Array, Uint8Array, Uint16Array, Int32Array, Float64Array } as const;
-export type TypedArrayName = keyof typeof TYPED_ARRAYS;
+type TypedArrayName = keyof typeof TYPED_ARRAYS;
 
-export interface BinaryMeta {
+interface BinaryMeta {
   fields: Record<string, unknown>;
   array: { field: string; type: TypedArrayName };
 }

@@ -46,7 +46,7 @@ interface SourceLayout {
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 
 /** Element positions of a readable source file (File Meta and the top-level dataset). */
-export function layoutOf(bytes: Uint8Array): SourceLayout {
+function layoutOf(bytes: Uint8Array): SourceLayout {
   const dataSet = dicomParser.parseDicom(bytes);
   const syntax = dataSet.string('x00020010') ?? '';
   const explicitVr = syntax !== '1.2.840.10008.1.2';

@@ -53,6 +53,6 @@ export function notRegularFileReason(kind: string): string {
   return `${kind}, not a regular file: skipped (links are never followed: the inbox is a jail)`;
 }
 
-export function formatBytes(bytes: number): string {
+function formatBytes(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${bytes} bytes`;
 }
