@@ -2,8 +2,7 @@ import { Jimp, loadFont } from 'jimp';
 import { SANS_16_WHITE } from 'jimp/fonts';
 import type { SliceCam, SlicePixels } from '../../contract/dto.js';
 import type { NaturalDataset } from '../scu/store-scu.js';
-import { dicomDate, dicomTime } from './measurement-report.js';
-import { copyPatientAndStudy, type ResultProvenance, type SliceReference } from './result-context.js';
+import { newInstanceInStudy, type ResultProvenance, type SliceReference } from './result-context.js';
 
 export const SECONDARY_CAPTURE_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.7';
 
@@ -51,23 +50,21 @@ export async function buildKeyImage(input: KeyImageInput): Promise<NaturalDatase
     rgb[p * 3 + 1] = drawn[p * 4 + 1]!;
     rgb[p * 3 + 2] = drawn[p * 4 + 2]!;
   }
-  const now = new Date();
   return {
-    ...copyPatientAndStudy(input.source),
-    SOPClassUID: SECONDARY_CAPTURE_IMAGE_STORAGE,
-    SOPInstanceUID: input.sopInstanceUid,
-    Modality: 'OT',
-    SeriesInstanceUID: input.seriesInstanceUid,
-    SeriesNumber: 9902,
-    SeriesDescription: 'ICH triage key images (triage aid, not for diagnosis)',
-    InstanceNumber: input.instanceNumber,
+    ...newInstanceInStudy(input.source, {
+      sopClassUid: SECONDARY_CAPTURE_IMAGE_STORAGE,
+      sopInstanceUid: input.sopInstanceUid,
+      modality: 'OT',
+      seriesInstanceUid: input.seriesInstanceUid,
+      seriesNumber: 9902,
+      seriesDescription: 'ICH triage key images (triage aid, not for diagnosis)',
+      instanceNumber: input.instanceNumber,
+    }),
     ConversionType: 'WSD',
     Manufacturer: input.provenance.manufacturer,
     SecondaryCaptureDeviceManufacturer: input.provenance.manufacturer,
     SecondaryCaptureDeviceManufacturerModelName: input.provenance.modelName,
     SecondaryCaptureDeviceSoftwareVersions: input.provenance.modelVersion,
-    ContentDate: dicomDate(now),
-    ContentTime: dicomTime(now),
     ImageType: ['DERIVED', 'SECONDARY'],
     DerivationDescription: `Brain window ${BRAIN_WINDOW.center}/${BRAIN_WINDOW.width} HU with Grad-CAM overlay; triage aid, not for diagnosis`,
     SourceImageSequence: [{ ReferencedSOPClassUID: input.slice.sopClassUid, ReferencedSOPInstanceUID: input.slice.sopInstanceUid }],

@@ -1,7 +1,7 @@
 import dcmjs from 'dcmjs';
 import type { IchClass } from '../../contract/classes.js';
 import type { NaturalDataset } from '../scu/store-scu.js';
-import { copyPatientAndStudy, type ResultProvenance, type SliceReference } from './result-context.js';
+import { newInstanceInStudy, type ResultProvenance, type SliceReference } from './result-context.js';
 
 export const COMPREHENSIVE_3D_SR = '1.2.840.10008.5.1.4.1.1.88.34';
 
@@ -121,22 +121,20 @@ export function buildMeasurementReport(input: MeasurementReportInput): NaturalDa
     }),
   );
   const keySlices = uniqueSlices(input.classes.map((c) => c.keySlice));
-  const now = new Date();
   return {
-    ...copyPatientAndStudy(input.source),
-    SOPClassUID: COMPREHENSIVE_3D_SR,
-    SOPInstanceUID: input.sopInstanceUid,
-    Modality: 'SR',
-    SeriesInstanceUID: input.seriesInstanceUid,
-    SeriesNumber: 9901,
-    SeriesDescription: 'ICH triage result (triage aid, not for diagnosis)',
+    ...newInstanceInStudy(input.source, {
+      sopClassUid: COMPREHENSIVE_3D_SR,
+      sopInstanceUid: input.sopInstanceUid,
+      modality: 'SR',
+      seriesInstanceUid: input.seriesInstanceUid,
+      seriesNumber: 9901,
+      seriesDescription: 'ICH triage result (triage aid, not for diagnosis)',
+      instanceNumber: 1,
+    }),
     ReferencedPerformedProcedureStepSequence: [],
     Manufacturer: provenance.manufacturer,
     ManufacturerModelName: provenance.modelName,
     SoftwareVersions: provenance.modelVersion,
-    InstanceNumber: 1,
-    ContentDate: dicomDate(now),
-    ContentTime: dicomTime(now),
     CompletionFlag: 'COMPLETE',
     VerificationFlag: 'UNVERIFIED',
     PreliminaryFlag: 'PRELIMINARY',
@@ -185,12 +183,4 @@ function evidence(studyInstanceUid: string, slices: SliceReference[]): NaturalDa
       })),
     },
   ];
-}
-
-export function dicomDate(date: Date): string {
-  return date.toISOString().slice(0, 10).replace(/-/g, '');
-}
-
-export function dicomTime(date: Date): string {
-  return date.toISOString().slice(11, 19).replace(/:/g, '');
 }

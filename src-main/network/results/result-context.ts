@@ -42,13 +42,33 @@ const PATIENT_AND_STUDY = [
 /** Type 2 attributes are present even when the source lacks them (empty). */
 const TYPE_2 = new Set(['PatientName', 'PatientID', 'PatientBirthDate', 'PatientSex', 'StudyDate', 'StudyTime', 'ReferringPhysicianName', 'StudyID', 'AccessionNumber']);
 
-export function copyPatientAndStudy(source: NaturalDataset): NaturalDataset {
+function copyPatientAndStudy(source: NaturalDataset): NaturalDataset {
   const copy: NaturalDataset = {};
   for (const keyword of PATIENT_AND_STUDY) {
     if (source[keyword] !== undefined) copy[keyword] = source[keyword];
     else if (TYPE_2.has(keyword)) copy[keyword] = '';
   }
   return copy;
+}
+
+/** A new instance of a new series in the source's study: patient and study copied, identity and content time set. */
+export function newInstanceInStudy(
+  source: NaturalDataset,
+  identity: { sopClassUid: string; sopInstanceUid: string; modality: string; seriesInstanceUid: string; seriesNumber: number; seriesDescription: string; instanceNumber: number },
+): NaturalDataset {
+  const now = new Date();
+  return {
+    ...copyPatientAndStudy(source),
+    SOPClassUID: identity.sopClassUid,
+    SOPInstanceUID: identity.sopInstanceUid,
+    Modality: identity.modality,
+    SeriesInstanceUID: identity.seriesInstanceUid,
+    SeriesNumber: identity.seriesNumber,
+    SeriesDescription: identity.seriesDescription,
+    InstanceNumber: identity.instanceNumber,
+    ContentDate: now.toISOString().slice(0, 10).replace(/-/g, ''),
+    ContentTime: now.toISOString().slice(11, 19).replace(/:/g, ''),
+  };
 }
 
 /** Reads a Part 10 file into naturalized attributes (keywords as keys). */
