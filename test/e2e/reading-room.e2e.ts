@@ -42,7 +42,8 @@ describe('reading room (browser mode, real engine)', { timeout: 900_000 }, () =>
     work = await mkdtemp(path.join(tmpdir(), 'ichtriage-e2e-'));
     await mkdir(RESULTS_DIR, { recursive: true });
     phantom = await generatePositivePhantom(path.join(work, 'phantom'), 32, 11);
-    app = await startBrowserMode(['--inbox', path.join(work, 'inbox'), '--db', path.join(work, 'triage.sqlite'), '--settle', '1500']);
+    // Its own home: settings.json and logs never come from (or go to) the machine's real user folder.
+    app = await startBrowserMode(['--inbox', path.join(work, 'inbox'), '--db', path.join(work, 'triage.sqlite'), '--settle', '1500'], undefined, { ICHTRIAGE_HOME: path.join(work, 'home') });
     api = createHttpApi({ origin: app.origin, token: new URL(app.url).hash.replace('#token=', '') });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, acceptDownloads: true });
