@@ -12,6 +12,11 @@ import torch.nn.functional as F
 from scipy import ndimage
 
 
+# Range of the window a simulated PNG export uses (centre, width in HU).
+PNG_CENTER = (25.0, 55.0)
+PNG_WIDTH = (70.0, 180.0)
+
+
 def jitter_hu(hu: torch.Tensor, gen: torch.Generator, png_window: dict, png_prob: float) -> torch.Tensor:
     """hu float [H,W] -> augmented HU (possibly via a simulated windowed PNG round trip)."""
     r = torch.rand(6, generator=gen)
@@ -19,8 +24,9 @@ def jitter_hu(hu: torch.Tensor, gen: torch.Generator, png_window: dict, png_prob
     if r[2] < 0.5:
         hu = hu + torch.randn(hu.shape, generator=gen) * (r[3] * 4)
     if r[4] < png_prob:
-        center = 30 + 20 * torch.rand(1, generator=gen).item()
-        width = 100 + 60 * torch.rand(1, generator=gen).item()
+        # Sites export PNGs with windows from narrow brain (about 40/70) to wide (about 40/180).
+        center = PNG_CENTER[0] + (PNG_CENTER[1] - PNG_CENTER[0]) * torch.rand(1, generator=gen).item()
+        width = PNG_WIDTH[0] + (PNG_WIDTH[1] - PNG_WIDTH[0]) * torch.rand(1, generator=gen).item()
         grey = torch.round(((hu - (center - width / 2)) / width).clamp(0, 1) * 255)
         hu = png_window['center'] - png_window['width'] / 2 + grey / 255 * png_window['width']
     return hu

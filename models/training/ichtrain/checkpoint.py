@@ -5,7 +5,7 @@ from pathlib import Path
 
 import torch
 
-from .model import ScanModel, SliceCnn
+from .model import ScanModel, SliceCnn, SliceCnnEnsemble
 
 
 def save_checkpoint(path: Path, cnn: SliceCnn, scan: ScanModel, arch: dict, card_args: dict) -> None:
@@ -13,7 +13,8 @@ def save_checkpoint(path: Path, cnn: SliceCnn, scan: ScanModel, arch: dict, card
 
 
 def build_networks(arch: dict):
-    cnn = SliceCnn(width=arch['width'])
+    members = [SliceCnn(width=arch['width'], work_size=arch.get('work_size')) for _ in range(arch.get('members', 1))]
+    cnn = members[0] if len(members) == 1 else SliceCnnEnsemble(members)
     scan = ScanModel(embedding_size=cnn.embedding_size, pca_dim=arch['pca_dim'], hidden=arch['lstm_hidden'],
                      layers=arch['lstm_layers'])
     return cnn, scan

@@ -80,6 +80,11 @@ class Cnn:
     weight_decay: float = 1e-4
     # A checkpoint whose slice CNN this run continues from.
     init_from: Optional[str] = None
+    # Resolution the CNN works at, inside the network (None: the 256 x 256 input itself). Phases
+    # should train at this size.
+    work_size: Optional[int] = None
+    # Slice CNNs trained from different seeds and averaged (one exported graph).
+    members: int = 1
 
 
 @dataclass(frozen=True)

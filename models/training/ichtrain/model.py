@@ -2,7 +2,7 @@
 scan model (frozen PCA projection -> 3-layer BiLSTM -> concat CNN probs -> linear)."""
 from __future__ import annotations
 
-from typing import Tuple
+from typing import Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -32,13 +32,20 @@ class BasicBlock(nn.Module):
 class SliceCnn(nn.Module):
     """ResNet-18 layout at base width `width` (32 -> channels 32-64-128-256).
 
+    `work_size`: the resolution the network works at. An input of another size (the engine's
+    256 x 256 preprocessing) is first resized to it inside the network (bilinear, half-pixel
+    centres, no antialias: an ONNX Resize node), which is exactly how training batches are made
+    from the stored 256 x 256 slices. None: the network works at its input's size.
+
     forward returns (logits [N,6], embedding [N,E] = GAP features, cam [N,6,h,w]).
     cam_k(h,w) = sum_c W[k,c] * A_c(h,w) with A the last conv feature map, no bias, no ReLU:
     Grad-CAM of logit k before its ReLU, times h*w (see tests/test_cam.py).
     """
 
-    def __init__(self, width: int = 32, blocks: Tuple[int, ...] = (2, 2, 2, 2), num_classes: int = NUM_CLASSES):
+    def __init__(self, width: int = 32, blocks: Tuple[int, ...] = (2, 2, 2, 2), num_classes: int = NUM_CLASSES,
+                 work_size: Optional[int] = None):
         super().__init__()
+        self.work_size = work_size
         self.stem = nn.Sequential(
             nn.Conv2d(3, width, 7, 2, 3, bias=False),
             nn.BatchNorm2d(width),
@@ -64,6 +71,8 @@ class SliceCnn(nn.Module):
                 nn.init.zeros_(m.bn2.weight)
 
     def feature_map(self, x: torch.Tensor) -> torch.Tensor:
+        if self.work_size is not None and tuple(x.shape[-2:]) != (self.work_size, self.work_size):
+            x = F.interpolate(x, size=(self.work_size, self.work_size), mode='bilinear', align_corners=False)
         return self.features(self.stem(x))
 
     def forward(self, x: torch.Tensor):
@@ -73,6 +82,32 @@ class SliceCnn(nn.Module):
         # A 1x1 convolution with the head's weights (exports as a plain Conv node).
         cam = F.conv2d(fmap, self.head.weight[:, :, None, None])
         return logits, embedding, cam
+
+
+class SliceCnnEnsemble(nn.Module):
+    """Several slice CNNs trained alike from different seeds, exported as one graph.
+
+    logits = mean of the members' logits; embedding = the members' embeddings side by side (the
+    scan model's PCA reduces them); cam = mean of the members' CAMs, so that, as for one CNN,
+    cam.mean(h, w) + mean bias = logits. Members must share their CAM size (same work_size).
+    """
+
+    def __init__(self, members: list):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+        self.embedding_size = sum(m.embedding_size for m in members)
+
+    def forward(self, x: torch.Tensor):
+        outputs = [m(x) for m in self.members]
+        logits = torch.stack([o[0] for o in outputs]).mean(dim=0)
+        embedding = torch.cat([o[1] for o in outputs], dim=1)
+        cam = torch.stack([o[2] for o in outputs]).mean(dim=0)
+        return logits, embedding, cam
+
+
+def slice_cnn_members(cnn: nn.Module) -> list:
+    """The CNNs to train one after the other: an ensemble's members, or the CNN itself."""
+    return list(cnn.members) if isinstance(cnn, SliceCnnEnsemble) else [cnn]
 
 
 class ScanModel(nn.Module):

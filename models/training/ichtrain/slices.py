@@ -1,4 +1,4 @@
-"""Turning stored slices (synthetic HU at 256, or grey PNGs) into network input batches."""
+"""Turning stored slices (HU or pseudo-HU, at 256 x 256) into network input batches."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,15 +10,14 @@ import torch.nn.functional as F
 
 from .augment import blur, geometric, head_crop, jitter_hu
 from .constants import INPUT_SIZE
-from .data.png import grey_to_channels, window_and_resize
+from .data.png import window_and_resize
 
 
 @dataclass
 class SliceTable:
     """One list of slices from one source with their labels and known-label mask."""
     name: str
-    kind: str  # 'hu' (int16 HU, any size) or 'grey' (0..255 PNG grey, any size)
-    images: list
+    images: list  # HU or pseudo-HU slices, float32 or int16, 256 x 256
     labels: np.ndarray  # [N,6]
     known: np.ndarray  # [N,6] bool
     groups: np.ndarray  # [N] sequence id (series / patient)
@@ -45,26 +44,13 @@ class BatchMaker:
         self.png_prob = png_prob
         self.head_crop_prob = head_crop_prob
         self.gen = torch.Generator().manual_seed(seed)
-        # Exact (unaugmented) channels of grey PNG slices: their 512 -> 256 preprocessing is the
-        # costly part, so it is done once per slice.
-        self._grey_cache = {}
 
     def channels(self, table: SliceTable, i: int, augment: bool) -> torch.Tensor:
-        """Windowed channels [3,256,256] in [0,1], exactly the engine's preprocessing when not augmenting."""
-        image = table.images[i]
-        if table.kind == 'hu':
-            hu = torch.from_numpy(np.asarray(image, dtype=np.float32))
-            if augment:
-                hu = jitter_hu(hu, self.gen, self.png_window, self.png_prob)
-            x = window_and_resize(hu, INPUT_SIZE)
-        else:
-            key = (table.name, i)
-            if key not in self._grey_cache:
-                self._grey_cache[key] = grey_to_channels(np.asarray(image, dtype=np.float32), self.png_window, INPUT_SIZE)
-            x = self._grey_cache[key]
-            if augment:  # brightness/contrast jitter of the PNG, in channel space
-                r = torch.rand(2, generator=self.gen)
-                x = (x * (1 + (r[0] - 0.5) * 0.1) + (r[1] - 0.5) * 0.06).clamp(0, 1)
+        """Windowed channels [3,256,256] in [0,1]; augmented in HU first when training."""
+        hu = torch.from_numpy(np.asarray(table.images[i], dtype=np.float32))
+        if augment:
+            hu = jitter_hu(hu, self.gen, self.png_window, self.png_prob)
+        x = window_and_resize(hu, INPUT_SIZE)
         if augment and torch.rand(1, generator=self.gen) < self.head_crop_prob:
             x = head_crop(x, self.gen)
         if augment and torch.rand(1, generator=self.gen) < 0.3:

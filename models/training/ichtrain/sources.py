@@ -7,6 +7,7 @@ import numpy as np
 
 from .constants import CLASSES, INPUT_SIZE
 from .data.ct_ich import load_pseudo_hu, read_ct_ich_labels, resize_hu
+from .preprocess import png_to_pseudo_hu
 from .data.png import load_grey, phe_sich_labels, phe_sich_patient, read_png_labels
 from .data.split import split_patients
 from .data.synthetic import build_synthetic
@@ -19,15 +20,20 @@ DATA_ROOT = REPO_ROOT.parent / 'shared' / 'data'
 def synthetic_table(name: str, n_series: int, seed: int, cfg: dict, workers: int, cache_dir: Path) -> SliceTable:
     data = build_synthetic(n_series, seed, cfg, workers=workers, cache_dir=cache_dir)
     n = len(data['labels'])
-    return SliceTable(name, 'hu', list(data['hu']), data['labels'], np.ones((n, len(CLASSES)), dtype=bool),
+    return SliceTable(name, list(data['hu']), data['labels'], np.ones((n, len(CLASSES)), dtype=bool),
                       data['series'], data['order'])
 
 
-def phe_sich_tables(cfg: dict, data_root: Path = DATA_ROOT) -> dict:
+def phe_sich_tables(cfg: dict, png_window: dict, data_root: Path = DATA_ROOT) -> dict:
     """{split: SliceTable} of PHE-SICH split by patient with cfg['fractions']; only the splits named
-    train, val and test are loaded (others, e.g. 'unused', just take their share of patients)."""
+    train, val and test are loaded (others, e.g. 'unused', just take their share of patients).
+    The windowed PNGs are kept as the pseudo-HU the engine reads them as (png_window), resized to
+    the input size, so that training augments them in HU like every other source (HU jitter and
+    re-export through another window)."""
     items = [phe_sich_labels(it) for it in read_png_labels(data_root / 'phe-sich', lambda f: phe_sich_patient(f))]
-    return split_tables('phe-sich', 'grey', items, cfg, lambda it: load_grey(it.path), lambda it: it.known)
+    load = lambda it: resize_hu(png_to_pseudo_hu(load_grey(it.path), png_window['center'], png_window['width']),  # noqa: E731
+                                INPUT_SIZE)
+    return split_tables('phe-sich', items, cfg, load, lambda it: it.known)
 
 
 def ct_ich_tables(cfg: dict, data_root: Path = DATA_ROOT) -> dict:
@@ -35,11 +41,11 @@ def ct_ich_tables(cfg: dict, data_root: Path = DATA_ROOT) -> dict:
     cfg['fractions']. Slices are kept as pseudo-HU resized to the input size (float32), so training
     windows and augments HU like the synthetic slices; every class is labelled."""
     items = read_ct_ich_labels(data_root / 'ct-ich-jpg')
-    return split_tables('ct-ich', 'hu', items, cfg, lambda it: resize_hu(load_pseudo_hu(it), INPUT_SIZE),
+    return split_tables('ct-ich', items, cfg, lambda it: resize_hu(load_pseudo_hu(it), INPUT_SIZE),
                         lambda it: np.ones(len(CLASSES), dtype=bool))
 
 
-def split_tables(source: str, kind: str, items: list, cfg: dict, load, known) -> dict:
+def split_tables(source: str, items: list, cfg: dict, load, known) -> dict:
     """The source's labelled slices as one SliceTable per split (train, val, test), split by patient."""
     assignment = split_patients([it.patient for it in items], cfg['fractions'], salt=cfg['salt'])
     tables = {}
@@ -49,7 +55,7 @@ def split_tables(source: str, kind: str, items: list, cfg: dict, load, known) ->
             continue
         patients = sorted({it.patient for it in chosen})
         tables[split] = SliceTable(
-            f'{source}-{split}', kind, [load(it) for it in chosen],
+            f'{source}-{split}', [load(it) for it in chosen],
             np.stack([it.labels for it in chosen]), np.stack([known(it) for it in chosen]),
             np.array([patients.index(it.patient) for it in chosen]), np.array([it.order for it in chosen]),
             patients)

@@ -30,6 +30,7 @@ from .config import ConfigError, load_config
 from .constants import CLASS_WEIGHTS, CLASSES, INPUT_SIZE
 from .evaluate import evaluate_real_sets, sequence_probs
 from .export import INTENDED_USE, git_commit, write_model_folder
+from .model import slice_cnn_members
 from .metrics import classification_report, threshold_for_sensitivity
 from .slices import BatchMaker, SliceTable
 from .sources import REPO_ROOT, ct_ich_tables, patients_of, phe_sich_tables, synthetic_table
@@ -307,7 +308,7 @@ def main(argv=None) -> int:
                 t = synthetic_table(f'synthetic-{split}', syn[f'{split}_series'], seed * 100 + i, syn, workers, cache)
                 by_split[split].append(t)
                 log(f'synthetic {split}: {len(t)} slices ({int(t.labels[:, 0].sum())} any+)')
-    for key, loader in (('ct_ich', ct_ich_tables), ('phe_sich', phe_sich_tables)):
+    for key, loader in (('ct_ich', ct_ich_tables), ('phe_sich', lambda c: phe_sich_tables(c, png_window))):
         if cfg[key]['use']:
             real = loader(cfg[key])
             for split, t in real.items():
@@ -316,7 +317,7 @@ def main(argv=None) -> int:
                                        for k, t in real.items()))
 
     # ---- stage 1
-    arch = {'width': cfg['cnn']['width'], 'pca_dim': cfg['lstm']['pca_dim'], 'lstm_hidden': cfg['lstm']['hidden'],
+    arch = {'width': cfg['cnn']['width'], 'work_size': cfg['cnn']['work_size'], 'members': cfg['cnn']['members'], 'pca_dim': cfg['lstm']['pca_dim'], 'lstm_hidden': cfg['lstm']['hidden'],
             'lstm_layers': cfg['lstm']['layers']}
     cnn, scan = build_networks(arch)
     warm_start = None
@@ -328,7 +329,11 @@ def main(argv=None) -> int:
     maker = BatchMaker(mean, std, png_window, cfg['augment']['png_prob'], seed,
                        cfg['augment']['head_crop_prob'])
     t1 = time.time()
-    cnn_history = train_cnn(cnn, train_tables, maker, cfg['cnn'], seed)
+    cnn_history = []
+    for m, member in enumerate(slice_cnn_members(cnn)):
+        if len(slice_cnn_members(cnn)) > 1:
+            log(f'cnn ensemble member {m + 1}')
+        cnn_history.append(train_cnn(member, train_tables, maker, cfg['cnn'], seed + m))
     cnn_seconds = time.time() - t1
 
     # ---- stage 2

@@ -1,6 +1,8 @@
 import torch
 
-from ichtrain.model import SliceCnn
+import torch.nn.functional as F
+
+from ichtrain.model import SliceCnn, SliceCnnEnsemble, slice_cnn_members
 
 
 def test_cam_equals_autograd_gradcam_up_to_scale():
@@ -27,3 +29,37 @@ def test_cam_equals_autograd_gradcam_up_to_scale():
     # The CAM averages back to the logit minus the bias.
     assert torch.allclose(cam.mean(dim=(2, 3)) + cnn.head.bias, logits, atol=1e-5)
     assert embedding.shape == (2, cnn.embedding_size)
+
+
+def _non_trivial(cnn):
+    for m in cnn.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            torch.nn.init.uniform_(m.weight, 0.5, 1.5)
+    return cnn.eval()
+
+
+def test_work_size_resizes_inside_the_network_as_training_batches_are_resized():
+    torch.manual_seed(1)
+    cnn = _non_trivial(SliceCnn(width=8, work_size=96))
+    x = torch.randn(2, 3, 256, 256)
+    logits, embedding, cam = cnn(x)
+    small = F.interpolate(x, size=(96, 96), mode='bilinear', align_corners=False)
+    logits_small, embedding_small, cam_small = cnn(small)
+    assert torch.allclose(logits, logits_small, atol=1e-6) and torch.allclose(cam, cam_small, atol=1e-6)
+    assert cam.shape[-2:] == (3, 3)  # 96 / 32
+
+
+def test_ensemble_averages_logits_and_cams_and_keeps_every_embedding():
+    torch.manual_seed(2)
+    members = [_non_trivial(SliceCnn(width=8, work_size=64)) for _ in range(3)]
+    ensemble = SliceCnnEnsemble(members).eval()
+    x = torch.randn(2, 3, 128, 128)
+    logits, embedding, cam = ensemble(x)
+    outputs = [m(x) for m in members]
+    assert torch.allclose(logits, sum(o[0] for o in outputs) / 3, atol=1e-6)
+    assert embedding.shape == (2, 3 * members[0].embedding_size) == (2, ensemble.embedding_size)
+    assert torch.allclose(embedding[:, members[0].embedding_size:2 * members[0].embedding_size], outputs[1][1])
+    # As for one CNN: the CAM averages back to the logit minus the (mean) bias.
+    bias = torch.stack([m.head.bias for m in members]).mean(dim=0)
+    assert torch.allclose(cam.mean(dim=(2, 3)) + bias, logits, atol=1e-5)
+    assert slice_cnn_members(ensemble) == members and slice_cnn_members(members[0]) == [members[0]]

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from ..constants import CLASSES, WINDOWS
-from ..preprocess import png_grey, png_to_pseudo_hu
+from ..preprocess import png_grey
 
 
 @dataclass
@@ -63,12 +63,6 @@ def phe_sich_labels(item: LabelledImage) -> LabelledImage:
 def load_grey(path: Path) -> np.ndarray:
     with Image.open(path) as im:
         return png_grey(np.asarray(im))
-
-
-def grey_to_channels(grey: np.ndarray, png_window: dict, size: int) -> torch.Tensor:
-    """Grey PNG -> windowed channels [3, size, size] in [0, 1] (before mean/std), like the engine."""
-    hu = torch.from_numpy(png_to_pseudo_hu(grey, png_window['center'], png_window['width']))
-    return window_and_resize(hu, size)
 
 
 def window_and_resize(hu: torch.Tensor, size: int) -> torch.Tensor:
