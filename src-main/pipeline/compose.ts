@@ -628,7 +628,7 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
     const ordered = assembled.slices.map((slice) => byPath.get(slice.path)!);
     // Thin series (spacing under ~2.5 mm) run as slabs of the thickness the model was trained on.
     const positions = assembled.spacingMm === null ? null : assembled.slices.map((slice) => slice.z);
-    const probs = await sequenceProbabilities(
+    const { probs, slabCams } = await sequenceProbabilities(
       this.inference,
       ordered.map((instance) => ({ path: instance.path, embedding: instance.embedding, cnnProbs: ICH_CLASSES.map((cls) => instance.cnnScores[cls]) })),
       positions,
@@ -640,7 +640,13 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
     this.store.transaction(() => {
       this.store.instances.place(
         series.id,
-        ordered.map((instance, i) => ({ instanceId: instance.id, sliceIndex: i, z: assembled.slices[i]!.z, scores: scoresFromArray(probs, i * ICH_CLASSES.length) })),
+        ordered.map((instance, i) => ({
+          instanceId: instance.id,
+          sliceIndex: i,
+          z: assembled.slices[i]!.z,
+          scores: scoresFromArray(probs, i * ICH_CLASSES.length),
+          ...(slabCams ? { cam: slabCams[i]! } : {}),
+        })),
       );
       this.store.series.saveTriage({
         seriesId: series.id,

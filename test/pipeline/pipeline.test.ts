@@ -70,7 +70,7 @@ describe('pipeline: real DICOM in, ranked rows out', () => {
     assert.equal(series!.mostSuspiciousSlice, slices.reduce((best, s) => (s.scores!.any > slices[best]!.scores!.any ? s.sliceIndex! : best), 0));
   });
 
-  it('scores the thin (0.625 mm) CQ500 scan as 5 mm slabs: runs of slices share their slab\'s scores', () => {
+  it('scores the thin (0.625 mm) CQ500 scan as 5 mm slabs: runs of slices share their slab\'s scores and CAM', () => {
     const study = store.studies.list().find((s) => s.patient.PatientID === 'CQ500-CT-0')!;
     const [series] = store.series.ofStudy(study.id);
     const slices = store.instances.ofSeries(series!.id);
@@ -82,6 +82,16 @@ describe('pipeline: real DICOM in, ranked rows out', () => {
     // 238 slices over about 149 mm (one 1.25 mm gap) -> 29 slabs of about 8 slices.
     assert.equal(runs.length, 29, runs.join(','));
     assert.ok(runs.every((n) => n >= 4 && n <= 12), runs.join(','));
+    // The CAM shown on each thin slice is its slab's: equal inside a run, different between runs.
+    const camOf = (index: number) => Buffer.from(store.instances.at(series!.id, index)!.cam).toString('hex');
+    let first = 0;
+    const slabCams = runs.map((n) => {
+      const cams = new Set(Array.from({ length: n }, (_, k) => camOf(first + k)));
+      first += n;
+      assert.equal(cams.size, 1, `slices ${first - n}..${first - 1} should share their slab's CAM`);
+      return [...cams][0];
+    });
+    assert.ok(new Set(slabCams).size > 1);
   });
 
   it('reports the missing slice and the gantry tilt of CQ500-CT-0', () => {

@@ -11,20 +11,27 @@ export interface SequenceRunner {
   scan(embedding: Float32Array, sliceProbs: Float32Array, sliceCount: number): Promise<Float32Array>;
 }
 
+/** The sequence model's per-slice probabilities [S*6]; for a thin series also each slice's slab CAM. */
+export interface SequenceResult {
+  probs: Float32Array;
+  /** Per slice, the quantised CAM of its slab (thin series only; null: each slice keeps its own). */
+  slabCams: Uint8Array[] | null;
+}
+
 /**
- * Per-slice probabilities [S*6] of an ordered series from the sequence model. A thin series
- * (positions known, spacing under THIN_SPACING_MM) is scored as slabs of the trained thickness and
- * each slice gets its slab's probabilities; otherwise the slices' own CNN outputs are used.
+ * Per-slice probabilities of an ordered series from the sequence model. A thin series (positions
+ * known, spacing under THIN_SPACING_MM) is scored as slabs of the trained thickness and each slice
+ * gets its slab's probabilities and CAM; otherwise the slices' own CNN outputs are used.
  */
 export async function sequenceProbabilities(
   runner: SequenceRunner,
   slices: { path: string; embedding: Float32Array; cnnProbs: ArrayLike<number> }[],
   positionsMm: number[] | null,
   embeddingSize: number,
-): Promise<Float32Array> {
+): Promise<SequenceResult> {
   const scan: RunScan = (embedding, sliceProbs, count) => runner.scan(embedding, sliceProbs, count);
   const plan = positionsMm ? planSlabs(positionsMm) : null;
-  if (!plan) return runScanSequence(scan, slices, embeddingSize);
+  if (!plan) return { probs: await runScanSequence(scan, slices, embeddingSize), slabCams: null };
   const slabs = await runner.analyseSlabs(
     slices.map((slice) => slice.path),
     plan.slabs,
@@ -32,5 +39,5 @@ export async function sequenceProbabilities(
   const refined = await runScanSequence(scan, slabs.map((slab) => ({ embedding: slab.embedding, cnnProbs: slab.probs })), embeddingSize);
   const perSlice = new Float32Array(slices.length * CLASS_COUNT);
   plan.slabOfSlice.forEach((s, i) => perSlice.set(refined.subarray(s * CLASS_COUNT, (s + 1) * CLASS_COUNT), i * CLASS_COUNT));
-  return perSlice;
+  return { probs: perSlice, slabCams: plan.slabOfSlice.map((s) => slabs[s]!.cam) };
 }

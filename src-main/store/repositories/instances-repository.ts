@@ -24,6 +24,8 @@ export interface PlacedSlice {
   sliceIndex: number;
   z: number;
   scores: ClassScores;
+  /** A slice of a thin series shows its slab's CAM (same model, same CAM size) instead of its own. */
+  cam?: Uint8Array;
 }
 
 /** Analysed slices: header (without patient data), CNN outputs with their model, place and final scores. */
@@ -69,7 +71,11 @@ export class InstancesRepository {
   place(seriesId: number, slices: PlacedSlice[]): void {
     this.db.prepare('UPDATE instances SET slice_index = NULL WHERE series_id = ?').run(seriesId);
     const setSlice = this.db.prepare('UPDATE instances SET slice_index = ?, z = ?, scores = ? WHERE id = ?');
-    for (const s of slices) setSlice.run(s.sliceIndex, s.z, json(s.scores), s.instanceId);
+    const setCam = this.db.prepare('UPDATE instances SET cam = ? WHERE id = ?');
+    for (const s of slices) {
+      setSlice.run(s.sliceIndex, s.z, json(s.scores), s.instanceId);
+      if (s.cam) setCam.run(Buffer.from(s.cam.buffer, s.cam.byteOffset, s.cam.byteLength), s.instanceId);
+    }
   }
 
   /** Instances of a series: in slice order once triaged, else in arrival order. */
