@@ -1,5 +1,6 @@
-"""Training-time augmentation that makes phantoms look like real scans and real PNGs:
-HU intensity jitter and extra noise, simulated 8-bit windowed PNG export (window jitter), blur,
+"""Training-time augmentation for what differs between scanners, sites and sources:
+HU scale/offset jitter, sharper kernels and extra (white or correlated) noise, simulated 8-bit
+windowed PNG export (window jitter), blur,
 a crop to the head stretched to the full image (like the tightly cropped Kaggle PNGs), and
 geometric jitter (90-degree turns, flips, small rotation/scale/shift)."""
 from __future__ import annotations
@@ -19,10 +20,17 @@ PNG_WIDTH = (70.0, 180.0)
 
 def jitter_hu(hu: torch.Tensor, gen: torch.Generator, png_window: dict, png_prob: float) -> torch.Tensor:
     """hu float [H,W] -> augmented HU (possibly via a simulated windowed PNG round trip)."""
-    r = torch.rand(6, generator=gen)
-    hu = hu * (1 + (r[0] - 0.5) * 0.06) + (r[1] - 0.5) * 8
-    if r[2] < 0.5:
-        hu = hu + torch.randn(hu.shape, generator=gen) * (r[3] * 4)
+    r = torch.rand(8, generator=gen)
+    # Scanners' calibration differs by a few HU (brain 30-40 HU between sites).
+    hu = hu * (1 + (r[0] - 0.5) * 0.06) + (r[1] - 0.5) * 12
+    if r[5] < 0.25:  # a sharper reconstruction kernel: unsharp mask
+        hu = hu + (0.3 + 0.7 * r[6]) * (hu - blur(hu[None], 1.0)[0])
+    if r[2] < 0.5:  # noise, white or with the correlated texture of a smooth kernel
+        noise = torch.randn(hu.shape, generator=gen)
+        if r[7] < 0.5:
+            noise = blur(noise[None], 0.7)[0]
+            noise = noise / noise.std()
+        hu = hu + noise * (r[3] * 6)
     if r[4] < png_prob:
         # Sites export PNGs with windows from narrow brain (about 40/70) to wide (about 40/180).
         center = PNG_CENTER[0] + (PNG_CENTER[1] - PNG_CENTER[0]) * torch.rand(1, generator=gen).item()

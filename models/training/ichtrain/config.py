@@ -108,6 +108,13 @@ class Thresholds:
     subtype_sensitivity: float = 0.9
     # Validation sources the `any` threshold is chosen on (None: all of them).
     any_sources: Optional[tuple[str, ...]] = None
+    # What the `any` sensitivity is counted over: 'slice' (every validation slice) or 'scan' (each
+    # validation scan's max, which is what flags a study on the worklist).
+    any_level: str = 'slice'
+
+    def __post_init__(self):
+        if self.any_level not in ('slice', 'scan'):
+            raise ConfigError(f"thresholds.any_level must be 'slice' or 'scan', not {self.any_level!r}")
 
 
 @dataclass(frozen=True)

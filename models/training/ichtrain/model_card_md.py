@@ -145,6 +145,24 @@ def _engine_lines(card: dict) -> list:
     return lines
 
 
+def _slice_cnn_lines(cnn: dict, card: dict) -> list:
+    width = cnn['width']
+    channels = '-'.join(str(width * 2 ** i) for i in range(4))
+    work = cnn.get('work_size')
+    members = cnn.get('members', 1)
+    lines = [f"- Slice CNN: ResNet-18 layout at width {width} (channels {channels}), GAP + linear(6)"
+             + (f", working at {work} x {work}: the {card['input']['size']} x {card['input']['size']} input is resized "
+                'inside the graph (bilinear, half-pixel centres, no antialias), as training batches are' if work else '')
+             + f"; CAM output {card['camSize']} ({card['training'].get('cam', '')})."]
+    if members > 1:
+        lines.append(f"- An ensemble of {members} such CNNs trained alike from seeds seed..seed+{members - 1}, one graph: "
+                     f"logits and CAMs are the members' means, the embedding (E = {card['embeddingSize']}) is their "
+                     'GAP features side by side.')
+    else:
+        lines.append(f"- Embedding = GAP features (E = {card['embeddingSize']}).")
+    return lines
+
+
 def render(card: dict) -> str:
     t = card['training']
     m = card['metrics']
@@ -155,9 +173,7 @@ def render(card: dict) -> str:
            f"**Trained on {train_parts} (training patients only). Not validated for clinical use.** "
            f"{card['intendedUse']}", '',
            '## What it is',
-           f"- Slice CNN: ResNet-18 layout at width {t['config']['cnn']['width']} (channels 32-64-128-256), GAP + linear(6); "
-           f"embedding = GAP features (E = {card['embeddingSize']}); CAM output {card['camSize']} "
-           f"({t.get('cam', '')}).",
+           *_slice_cnn_lines(t['config']['cnn'], card),
            f"- Scan model: PCA({t['config']['lstm']['pca_dim']}, whitened, fitted on training embeddings, "
            f"explains {t.get('pcaExplainedVariance')}) as a frozen linear layer -> {t['config']['lstm']['layers']}-layer "
            f"BiLSTM(hidden {t['config']['lstm']['hidden']}) -> concat CNN probabilities -> linear(6), added to "

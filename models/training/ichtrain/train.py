@@ -233,15 +233,21 @@ def scan_level(table: SliceTable, probs: np.ndarray):
 
 
 def choose_thresholds(val_tables, val_probs, cfg: dict) -> dict:
-    """`any`: the highest threshold with sensitivity >= target on the validation slices of
-    cfg['any_sources'] (default: all validation tables); subtypes: same rule with their own
-    target on the validation slices that label them."""
+    """`any`: the highest threshold with sensitivity >= target on the validation slices, or with
+    cfg['any_level'] == 'scan' on the validation scans (scan score = max over its slices, the
+    worklist's flag), of cfg['any_sources'] (default: all validation tables); subtypes: same rule
+    with their own target on the validation slices that label them."""
     thresholds = {}
     for k, name in enumerate(CLASSES):
         ys, ps = [], []
         sources = cfg['any_sources'] if name == 'any' else None
         for t, p in zip(val_tables, val_probs):
             if sources and t.name not in sources:
+                continue
+            if name == 'any' and cfg['any_level'] == 'scan':
+                labels, scores, known = scan_level(t, p)
+                ys.append(labels[known[:, k], k])
+                ps.append(scores[known[:, k], k])
                 continue
             m = t.known[:, k]
             ys.append(t.labels[m, k])
@@ -375,7 +381,7 @@ def main(argv=None) -> int:
         if len(real) > 1:
             metrics[f'pooled-real-{split}'] = report_pooled(real, results, thresholds)
     any_sources = cfg['thresholds']['any_sources'] or [t.name for t in val_tables]
-    metrics['thresholdRule'] = (f"any: highest threshold with slice sensitivity >= {cfg['thresholds']['any_sensitivity']} "
+    metrics['thresholdRule'] = (f"any: highest threshold with {cfg['thresholds']['any_level']} sensitivity >= {cfg['thresholds']['any_sensitivity']} "
                                 f"on {', '.join(any_sources)}; subtypes: sensitivity >= "
                                 f"{cfg['thresholds']['subtype_sensitivity']} on the validation slices that label them")
     if cfg['evaluate_real']:
