@@ -1,8 +1,11 @@
 import numpy as np
+import pytest
 import torch
 
 from ichtrain.model import ScanModel
-from ichtrain.train import fit_temperature
+from ichtrain.constants import CLASSES
+from ichtrain.slices import SliceTable
+from ichtrain.train import choose_thresholds, fit_temperature
 
 
 def test_fit_temperature_undoes_overconfidence_and_leaves_unlabelled_classes_alone():
@@ -20,3 +23,24 @@ def test_fit_temperature_undoes_overconfidence_and_leaves_unlabelled_classes_alo
     assert all(1.7 < t < 2.4 for t in fitted[:5]), fitted
     assert fitted[5] == 1.0
     assert torch.allclose(scan.temperature, torch.tensor(fitted))
+
+
+def _table(name, scans):
+    """scans: list of per-slice `any` labels, one list per scan (subtypes negative)."""
+    labels = np.zeros((sum(len(s) for s in scans), len(CLASSES)), dtype=np.float32)
+    labels[:, 0] = np.concatenate(scans)
+    groups = np.concatenate([[g] * len(s) for g, s in enumerate(scans)])
+    order = np.concatenate([np.arange(len(s)) for s in scans])
+    return SliceTable(name, [None] * len(labels), labels, np.ones_like(labels, dtype=bool), groups, order)
+
+
+def test_any_threshold_on_scans_flags_every_positive_validation_scan_by_its_max():
+    # Two positive scans (one with a faint second positive slice) and one negative scan.
+    table = _table('val', [[0, 1, 1], [0, 0, 1], [0, 0, 0]])
+    probs = np.zeros((9, len(CLASSES)))
+    probs[:, 0] = [0.1, 0.9, 0.05, 0.2, 0.3, 0.6, 0.4, 0.5, 0.3]
+    rule = {'any_sensitivity': 0.95, 'subtype_sensitivity': 0.9, 'any_sources': None}
+    by_slice = choose_thresholds([table], [probs], {**rule, 'any_level': 'slice'})['any']
+    by_scan = choose_thresholds([table], [probs], {**rule, 'any_level': 'scan'})['any']
+    assert by_slice == pytest.approx(0.05)  # the faint slice sets the slice rule
+    assert by_scan == pytest.approx(0.6)  # the weaker positive scan's max: the negative scan (0.5) is not flagged
