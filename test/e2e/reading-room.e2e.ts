@@ -16,12 +16,15 @@ import { generatePositivePhantom } from './support/phantom.js';
 
 /**
  * The reading room end to end, on the real engine in browser mode: a temp inbox and database, the
- * real CQ500-CT-0 scan and a generated positive phantom copied in while the page is open. The
+ * real CQ500-CT-0 scan and a generated positive phantom copied in while the page is open (and at
+ * the end a slice of the positive CQ500-CT-1, which the bundled model must rank above CT-0). The
  * behaviours run in order on one app, since each builds on the state the previous one left.
  */
 const INGEST_TIMEOUT_MS = 300_000;
 const CQ500_SCAN = path.join(SHARED_DATA, 'cq500', 'CQ500-CT-0');
 const CQ500_READS = path.join(SHARED_DATA, 'cq500', 'reads.csv');
+/** One 5 mm slice of CQ500-CT-1 (the readers' majority: intraparenchymal and subarachnoid haemorrhage). */
+const CQ500_POSITIVE_SLICE = path.join(SHARED_DATA, 'cq500', 'CQ500-CT-1_single_slice');
 
 describe('reading room (browser mode, real engine)', { timeout: 900_000 }, () => {
   let work: string;
@@ -336,6 +339,24 @@ describe('reading room (browser mode, real engine)', { timeout: 900_000 }, () =>
     await page.click('[data-testid=study-row]');
     await study.waitReady();
     await screenshot('09-study-1366');
+  });
+
+  it('ranks the haemorrhage of CQ500-CT-1 above the reader-negative CQ500-CT-0, and flags it', async () => {
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await worklist.show();
+    await cp(CQ500_POSITIVE_SLICE, path.join(work, 'inbox', 'CQ500-CT-1'), { recursive: true });
+    await worklist.waitForRowCount(3, INGEST_TIMEOUT_MS);
+    const uidOf = async (patientId: string) => (await api.listStudies({})).find((s) => s.patientId === patientId)!.studyInstanceUid;
+    const positiveUid = await uidOf('CQ500-CT-1');
+    await worklist.waitForFinished([positiveUid], INGEST_TIMEOUT_MS);
+    const negativeUid = await uidOf('CQ500-CT-0');
+    const rows = await worklist.rows();
+    const positive = rows.findIndex((row) => row.uid === positiveUid);
+    const negative = rows.findIndex((row) => row.uid === negativeUid);
+    const scores = rows.map((row) => `${row.uid.slice(-12)} any=${row.anyScore}`).join(', ');
+    assert.ok(positive < negative, `CQ500-CT-1 should rank above CQ500-CT-0: ${scores}`);
+    assert.ok(rows[positive]!.flagged, `CQ500-CT-1 should be flagged: ${scores}`);
+    await screenshot('10-cq500-ranking');
   });
 
   it('ran without page errors, Content-Security-Policy violations or layout jumps', async (t) => {
