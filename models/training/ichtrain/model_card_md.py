@@ -189,7 +189,7 @@ def render(card: dict) -> str:
            '(measured with `python -m ichtrain.png_window`: grey mode inside the skull 104/255 on 57 PHE-SICH slices and '
            '116 on 31 Kaggle images, 5th percentile 76 and 68; centre 40 / width 130 maps 30 HU brain to 108 and 8 HU '
            'CSF to 65, width 80 would map them to 96 and 26).',
-           f"- Scan score: {card['scanAggregation']} over slices. Thresholds (slice level, also applied to the scan max): "
+           f"- Scan score: {card['scanAggregation']} over slices. Thresholds (each applied to a slice and to the scan max; chosen by the rule below): "
            + ', '.join(f"{c} {card['thresholds'][c]:.4f}" for c in CLASSES) + '.',
            f"- Threshold rule: {m.get('thresholdRule', '')}.", '',
            '## Training',
