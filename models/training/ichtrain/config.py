@@ -111,10 +111,13 @@ class Thresholds:
     # What the `any` sensitivity is counted over: 'slice' (every validation slice) or 'scan' (each
     # validation scan's max, which is what flags a study on the worklist).
     any_level: str = 'slice'
+    # The same for the subtype thresholds (a scan counts where every slice labels the subtype).
+    subtype_level: str = 'slice'
 
     def __post_init__(self):
-        if self.any_level not in ('slice', 'scan'):
-            raise ConfigError(f"thresholds.any_level must be 'slice' or 'scan', not {self.any_level!r}")
+        for key in ('any_level', 'subtype_level'):
+            if getattr(self, key) not in ('slice', 'scan'):
+                raise ConfigError(f"thresholds.{key} must be 'slice' or 'scan', not {getattr(self, key)!r}")
 
 
 @dataclass(frozen=True)

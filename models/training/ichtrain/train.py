@@ -236,15 +236,16 @@ def choose_thresholds(val_tables, val_probs, cfg: dict) -> dict:
     """`any`: the highest threshold with sensitivity >= target on the validation slices, or with
     cfg['any_level'] == 'scan' on the validation scans (scan score = max over its slices, the
     worklist's flag), of cfg['any_sources'] (default: all validation tables); subtypes: same rule
-    with their own target on the validation slices that label them."""
+    with their own target and cfg['subtype_level'] on the validation slices or scans that label them."""
     thresholds = {}
     for k, name in enumerate(CLASSES):
         ys, ps = [], []
         sources = cfg['any_sources'] if name == 'any' else None
+        level = cfg['any_level'] if name == 'any' else cfg['subtype_level']
         for t, p in zip(val_tables, val_probs):
             if sources and t.name not in sources:
                 continue
-            if name == 'any' and cfg['any_level'] == 'scan':
+            if level == 'scan':
                 labels, scores, known = scan_level(t, p)
                 ys.append(labels[known[:, k], k])
                 ps.append(scores[known[:, k], k])
@@ -383,7 +384,8 @@ def main(argv=None) -> int:
     any_sources = cfg['thresholds']['any_sources'] or [t.name for t in val_tables]
     metrics['thresholdRule'] = (f"any: highest threshold with {cfg['thresholds']['any_level']} sensitivity >= {cfg['thresholds']['any_sensitivity']} "
                                 f"on {', '.join(any_sources)}; subtypes: sensitivity >= "
-                                f"{cfg['thresholds']['subtype_sensitivity']} on the validation slices that label them")
+                                f"{cfg['thresholds']['subtype_sensitivity']} at {cfg['thresholds']['subtype_level']} level on the validation "
+                                f"{cfg['thresholds']['subtype_level']}s that label them")
     if cfg['evaluate_real']:
         ct_ich_test = next((t for t in test_tables if t.name == 'ct-ich-test'), None)
         metrics['realUnseen'] = evaluate_real_sets(

@@ -39,8 +39,11 @@ def test_any_threshold_on_scans_flags_every_positive_validation_scan_by_its_max(
     table = _table('val', [[0, 1, 1], [0, 0, 1], [0, 0, 0]])
     probs = np.zeros((9, len(CLASSES)))
     probs[:, 0] = [0.1, 0.9, 0.05, 0.2, 0.3, 0.6, 0.4, 0.5, 0.3]
-    rule = {'any_sensitivity': 0.95, 'subtype_sensitivity': 0.9, 'any_sources': None}
-    by_slice = choose_thresholds([table], [probs], {**rule, 'any_level': 'slice'})['any']
-    by_scan = choose_thresholds([table], [probs], {**rule, 'any_level': 'scan'})['any']
-    assert by_slice == pytest.approx(0.05)  # the faint slice sets the slice rule
-    assert by_scan == pytest.approx(0.6)  # the weaker positive scan's max: the negative scan (0.5) is not flagged
+    probs[:, 1] = probs[:, 0]  # epidural: the same labels and scores
+    table.labels[:, 1] = table.labels[:, 0]
+    rule = {'any_sensitivity': 0.95, 'subtype_sensitivity': 0.95, 'any_sources': None}
+    by_slice = choose_thresholds([table], [probs], {**rule, 'any_level': 'slice', 'subtype_level': 'slice'})
+    by_scan = choose_thresholds([table], [probs], {**rule, 'any_level': 'scan', 'subtype_level': 'scan'})
+    assert by_slice['any'] == by_slice['epidural'] == pytest.approx(0.05)  # the faint slice sets the slice rule
+    # The weaker positive scan's max: the negative scan (0.5) is not flagged.
+    assert by_scan['any'] == by_scan['epidural'] == pytest.approx(0.6)
