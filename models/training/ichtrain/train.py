@@ -30,8 +30,8 @@ from .config import ConfigError, load_config
 from .constants import CLASS_WEIGHTS, CLASSES, INPUT_SIZE
 from .evaluate import evaluate_real_sets, sequence_probs
 from .export import INTENDED_USE, git_commit, write_model_folder
-from .model import slice_cnn_members
 from .metrics import classification_report, threshold_for_sensitivity
+from .model import slice_cnn_members
 from .slices import BatchMaker, SliceTable
 from .sources import REPO_ROOT, ct_ich_tables, patients_of, phe_sich_tables, synthetic_table
 
@@ -336,10 +336,11 @@ def main(argv=None) -> int:
     maker = BatchMaker(mean, std, png_window, cfg['augment']['png_prob'], seed,
                        cfg['augment']['head_crop_prob'])
     t1 = time.time()
+    members = slice_cnn_members(cnn)
     cnn_history = []
-    for m, member in enumerate(slice_cnn_members(cnn)):
-        if len(slice_cnn_members(cnn)) > 1:
-            log(f'cnn ensemble member {m + 1}')
+    for m, member in enumerate(members):
+        if len(members) > 1:
+            log(f'cnn ensemble member {m + 1} of {len(members)}')
         cnn_history.append(train_cnn(member, train_tables, maker, cfg['cnn'], seed + m))
     cnn_seconds = time.time() - t1
 
