@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { createHttpApi } from '../../src-renderer/api/http-api.js';
@@ -40,6 +41,18 @@ describe('reading room (browser mode, real engine)', { timeout: 900_000 }, () =>
   let api: ReturnType<typeof createHttpApi>;
 
   const screenshot = (name: string) => page.screenshot({ path: path.join(RESULTS_DIR, `${name}.png`) });
+
+  type StudySummary = Awaited<ReturnType<typeof api.listStudies>>[number];
+  /** Waits until, for each test, one study passes it and is done. */
+  const waitForCompleteStudies = async (tests: ((study: StudySummary) => boolean)[]): Promise<void> => {
+    const deadline = Date.now() + INGEST_TIMEOUT_MS;
+    for (;;) {
+      const studies = await api.listStudies({});
+      if (tests.every((test) => studies.some((study) => test(study) && study.state === 'done'))) return;
+      assert.ok(Date.now() < deadline, `studies never complete: ${JSON.stringify(studies.map((s) => [s.patientId, s.state, s.sliceCount]))}`);
+      await delay(250);
+    }
+  };
 
   before(async () => {
     work = await mkdtemp(path.join(tmpdir(), 'ichtriage-e2e-'));
@@ -92,6 +105,10 @@ describe('reading room (browser mode, real engine)', { timeout: 900_000 }, () =>
     await worklist.waitForFinished([phantom.studyUid], INGEST_TIMEOUT_MS);
     const others = (await worklist.rows()).filter((row) => row.uid !== phantom.studyUid).map((row) => row.uid);
     await worklist.waitForFinished(others, INGEST_TIMEOUT_MS);
+    // On a loaded machine a copy can outlast the settle time, so a study may be triaged before its
+    // last files arrive and then re-triaged: wait until both are done with every file, so the study
+    // the next steps open does not change under them.
+    await waitForCompleteStudies([(s) => s.studyInstanceUid === phantom.studyUid && s.sliceCount === 32, (s) => s.patientId === 'CQ500-CT-0' && s.sliceCount === 238]);
     const rows = await worklist.rows();
     assert.equal(rows.length, 2, JSON.stringify(rows));
     assert.deepEqual(rows.map((row) => row.state), ['done', 'done']);
