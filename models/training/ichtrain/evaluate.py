@@ -136,6 +136,13 @@ def slab_groups(positions: list, thickness: float = SLAB_MM) -> list:
     return groups
 
 
+def _scan_summary(final: np.ndarray, thresholds: dict, unit: str) -> dict:
+    """Scan maxima of the sequence model's outputs, the scan's `any` flag and how many slices (or slabs) pass it."""
+    return {'scanMaxProb': {c: round(float(final[:, k].max()), 4) for k, c in enumerate(CLASSES)},
+            'scanFlaggedAny': bool(final[:, ANY].max() >= thresholds['any']),
+            f'{unit}AboveAnyThreshold': int((final[:, ANY] >= thresholds['any']).sum())}
+
+
 def eval_cq500(cnn, scan, thresholds, mean, std, root: Path) -> dict:
     result = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -153,18 +160,14 @@ def eval_cq500(cnn, scan, thresholds, mean, std, root: Path) -> dict:
         final = sequence_probs(scan, emb, probs)
         result['CQ500-CT-0'] = {
             'slices': len(slices), 'reference': 'negative by 2-of-3 reader majority (one reader: ICH + SAH; disputed)',
-            'scanMaxProb': {c: round(float(final[:, k].max()), 4) for k, c in enumerate(CLASSES)},
-            'scanFlaggedAny': bool(final[:, ANY].max() >= thresholds['any']),
-            'slicesAboveAnyThreshold': int((final[:, ANY] >= thresholds['any']).sum()),
+            **_scan_summary(final, thresholds, 'slices'),
         }
         groups = slab_groups([z for z, _ in slices])
         emb, probs = _cnn(cnn, [_input(np.mean([slices[i][1] for i in g], axis=0), mean, std) for g in groups])
         final = sequence_probs(scan, emb, probs)
         result['CQ500-CT-0 as 5 mm slabs'] = {
             'slabs': len(groups), 'note': 'as the engine scores a thin series (mean HU of the slices of each slab)',
-            'scanMaxProb': {c: round(float(final[:, k].max()), 4) for k, c in enumerate(CLASSES)},
-            'scanFlaggedAny': bool(final[:, ANY].max() >= thresholds['any']),
-            'slabsAboveAnyThreshold': int((final[:, ANY] >= thresholds['any']).sum()),
+            **_scan_summary(final, thresholds, 'slabs'),
         }
         single = Path(tmp) / 'single'
         single.mkdir()

@@ -5,13 +5,17 @@ import torch.nn.functional as F
 from ichtrain.model import SliceCnn, SliceCnnEnsemble, slice_cnn_members
 
 
-def test_cam_equals_autograd_gradcam_up_to_scale():
-    torch.manual_seed(0)
-    cnn = SliceCnn(width=8).eval()
-    # Non-trivial BN so the feature map is not degenerate.
+def _non_trivial(cnn):
+    """Non-trivial BN so the feature map is not degenerate; eval mode."""
     for m in cnn.modules():
         if isinstance(m, torch.nn.BatchNorm2d):
             torch.nn.init.uniform_(m.weight, 0.5, 1.5)
+    return cnn.eval()
+
+
+def test_cam_equals_autograd_gradcam_up_to_scale():
+    torch.manual_seed(0)
+    cnn = _non_trivial(SliceCnn(width=8))
     x = torch.randn(2, 3, 128, 128)
     logits, embedding, cam = cnn(x)
     fmap = cnn.feature_map(x)
@@ -29,13 +33,6 @@ def test_cam_equals_autograd_gradcam_up_to_scale():
     # The CAM averages back to the logit minus the bias.
     assert torch.allclose(cam.mean(dim=(2, 3)) + cnn.head.bias, logits, atol=1e-5)
     assert embedding.shape == (2, cnn.embedding_size)
-
-
-def _non_trivial(cnn):
-    for m in cnn.modules():
-        if isinstance(m, torch.nn.BatchNorm2d):
-            torch.nn.init.uniform_(m.weight, 0.5, 1.5)
-    return cnn.eval()
 
 
 def test_work_size_resizes_inside_the_network_as_training_batches_are_resized():
