@@ -41,6 +41,7 @@ def test_fills_the_defaults(tmp_path):
     (lambda c: c['cnn']['phases'][0].update(size='96'), r'config\.cnn\.phases\[0\]\.size must be a whole number'),
     (lambda c: c.update(calibrate='yes'), r'config\.calibrate must be a true/false'),
     (lambda c: c.pop('export'), r'config\.export is required'),
+    (lambda c: c['cnn'].update(work_size=160), r'cnn\.work_size is 160 but the phases train at \[96\]'),
     (lambda c: c.update(thresholds={'any_level': 'study'}), r"thresholds\.any_level must be 'slice' or 'scan', not 'study'"),
 ])
 def test_refuses_unknown_keys_and_wrong_types_naming_them(tmp_path, change, message):
