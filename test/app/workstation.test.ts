@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { startFileLog } from '../../src-main/app/file-log.js';
 import { Workstation } from '../../src-main/app/workstation.js';
@@ -11,6 +13,7 @@ import { ApiError } from '../../src-main/contract/errors.js';
 import { setLogLevel } from '../../src-main/log.js';
 import { defaultModelDir } from '../../src-main/pipeline/infer/detector.js';
 import { SHARED_DATA } from '../helpers/paths.js';
+import { until } from '../helpers/until.js';
 
 const SLICE = path.join(SHARED_DATA, 'cq500', 'CQ500-CT-1_single_slice', 'CT000000.dcm');
 
@@ -132,9 +135,13 @@ describe('workstation', { timeout: 300_000 }, () => {
   it('logs to a file in the user data folder, without the patient name or ID of what it triaged', async () => {
     const [study] = await workstation.api.listStudies({});
     assert.equal(study!.patientName, 'CQ500-CT-1', 'the slice carries a patient name to look for');
-    const logged = await readFile(path.join(home, 'logs', 'ichtriage.log'), 'utf8');
-    assert.match(logged, /settings changed: intake\.inbox/);
-    assert.match(logged, /watching inbox/);
+    // The log is written by an asynchronous stream and rotated daily (at midnight the lines move to a
+    // gzip-compressed file beside it), so read the whole folder until the suite's lines are there.
+    let logged = '';
+    await until('the settings change and the inbox watch in the log folder', () => {
+      logged = loggedText(path.join(home, 'logs'));
+      return /settings changed: intake\.inbox/.test(logged) && /watching inbox/.test(logged);
+    }, 10_000);
     assert.ok(!logged.includes(study!.patientName) && !logged.includes(study!.patientId), 'patient data in the log');
   });
 
@@ -143,3 +150,18 @@ describe('workstation', { timeout: 300_000 }, () => {
     assert.deepEqual(opened, [path.join(home, 'second-inbox')]);
   });
 });
+
+/** Every log file in the folder as text (rotated ones are gzip-compressed; one still being compressed reads as empty). */
+function loggedText(folder: string): string {
+  return readdirSync(folder)
+    .map((name) => {
+      const bytes = readFileSync(path.join(folder, name));
+      if (!name.endsWith('.gz')) return bytes.toString('utf8');
+      try {
+        return gunzipSync(bytes).toString('utf8');
+      } catch {
+        return '';
+      }
+    })
+    .join('');
+}
