@@ -34,7 +34,7 @@ def _table(name, scans):
     return SliceTable(name, [None] * len(labels), labels, np.ones_like(labels, dtype=bool), groups, order)
 
 
-def test_any_threshold_on_scans_flags_every_positive_validation_scan_by_its_max():
+def test_any_and_subtype_thresholds_on_scans_flag_every_positive_validation_scan_by_its_max():
     # Two positive scans (one with a faint second positive slice) and one negative scan.
     table = _table('val', [[0, 1, 1], [0, 0, 1], [0, 0, 0]])
     probs = np.zeros((9, len(CLASSES)))
