@@ -13,13 +13,10 @@ import torch.nn.functional as F
 from scipy import ndimage
 
 
-# Range of the window a simulated PNG export uses (centre, width in HU).
-PNG_CENTER = (25.0, 55.0)
-PNG_WIDTH = (70.0, 180.0)
-
-
-def jitter_hu(hu: torch.Tensor, gen: torch.Generator, png_window: dict, png_prob: float) -> torch.Tensor:
-    """hu float [H,W] -> augmented HU (possibly via a simulated windowed PNG round trip)."""
+def jitter_hu(hu: torch.Tensor, gen: torch.Generator, png_window: dict, png_prob: float,
+              png_center=(25.0, 55.0), png_width=(70.0, 180.0)) -> torch.Tensor:
+    """hu float [H,W] -> augmented HU (possibly via a simulated PNG export through a window drawn
+    from the png_center x png_width ranges, read back through png_window)."""
     r = torch.rand(8, generator=gen)
     # Scanners' calibration differs by a few HU (brain 30-40 HU between sites).
     hu = hu * (1 + (r[0] - 0.5) * 0.06) + (r[1] - 0.5) * 12
@@ -32,9 +29,8 @@ def jitter_hu(hu: torch.Tensor, gen: torch.Generator, png_window: dict, png_prob
             noise = noise / noise.std()
         hu = hu + noise * (r[3] * 6)
     if r[4] < png_prob:
-        # Sites export PNGs with windows from narrow brain (about 40/70) to wide (about 40/180).
-        center = PNG_CENTER[0] + (PNG_CENTER[1] - PNG_CENTER[0]) * torch.rand(1, generator=gen).item()
-        width = PNG_WIDTH[0] + (PNG_WIDTH[1] - PNG_WIDTH[0]) * torch.rand(1, generator=gen).item()
+        center = png_center[0] + (png_center[1] - png_center[0]) * torch.rand(1, generator=gen).item()
+        width = png_width[0] + (png_width[1] - png_width[0]) * torch.rand(1, generator=gen).item()
         grey = torch.round(((hu - (center - width / 2)) / width).clamp(0, 1) * 255)
         hu = png_window['center'] - png_window['width'] / 2 + grey / 255 * png_window['width']
     return hu

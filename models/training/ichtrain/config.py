@@ -63,6 +63,26 @@ class Augment:
     png_prob: float = 0.0
     # Share of training slices cropped around the head (field-of-view differences between sources).
     head_crop_prob: float = 0.0
+    # Ranges (low, high) of the centre and width of the window a simulated PNG export draws from:
+    # sites export PNGs through windows from narrow brain windows to wide ones.
+    png_center: tuple[float, float] = (25.0, 55.0)
+    png_width: tuple[float, float] = (70.0, 180.0)
+
+    def __post_init__(self):
+        for key in ('png_center', 'png_width'):
+            low_high = getattr(self, key)
+            if len(low_high) != 2 or low_high[0] > low_high[1]:
+                raise ConfigError(f'augment.{key} must be [low, high], not {list(low_high)}')
+
+
+@dataclass(frozen=True)
+class PngWindowChoice:
+    """After the slice CNN is trained, choose the window the engine reads windowed images back
+    through (the model's pngWindow) on the CT-ICH validation patients (`ichtrain/png_window.py`):
+    each slice is exported through every window of `exports` and read back through each candidate."""
+    candidates: tuple[Window, ...]
+    # Spans the default PNG-export augmentation ranges (Augment.png_center x png_width).
+    exports: tuple[Window, ...] = tuple(Window(c, w) for c in (25.0, 40.0, 55.0) for w in (70.0, 100.0, 130.0, 180.0))
 
 
 @dataclass(frozen=True)
@@ -140,6 +160,7 @@ class Export:
 class TrainConfig:
     seed: int
     run_dir: str
+    # The window PNG sources (PHE-SICH, the PNG-export augmentation) are read through in training.
     png_window: Window
     cnn: Cnn
     lstm: Lstm
@@ -157,6 +178,8 @@ class TrainConfig:
     # Per-class temperature scaling fitted on the validation patients.
     calibrate: bool = False
     evaluate_real: bool = True
+    # None: the model reads windowed images through png_window.
+    png_window_choice: Optional[PngWindowChoice] = None
 
 
 def load_config(path: Path) -> dict:

@@ -36,6 +36,35 @@ def _lstm_epoch_line(t: dict) -> list:
     return [f"- Sequence model: kept epoch {kept[0]}{note}."]
 
 
+def _reused_cnn_lines(t: dict) -> list:
+    reused = t.get('cnnReusedFrom')
+    if not reused:
+        return []
+    return [f"- The slice CNN was not trained again: it is the one `{reused.get('configFile')}` trained (checkpoint "
+            f"`{reused['checkpoint']}`, git {reused.get('gitCommit')}, finished {reused.get('finishedAt')}, CNN "
+            f"{reused.get('cnnSeconds')} s), whose run recorded the same seed, data, augmentation and cnn sections "
+            "(`--reuse-cnn`). Run from scratch, this config trains it again: expect that CNN time plus this run's."]
+
+
+def _png_window_lines(card: dict) -> list:
+    window = card['pngWindow']
+    choice = card['training'].get('pngWindowChoice')
+    if not choice:
+        return [f"- PNG input assumes window {window['center']:g}/{window['width']:g} "
+                '(measured with `python -m ichtrain.png_window`: grey mode inside the skull 104/255 on 57 PHE-SICH '
+                'slices and 116 on 31 Kaggle images, 5th percentile 76 and 68; centre 40 / width 130 maps 30 HU brain '
+                'to 108 and 8 HU CSF to 65, width 80 would map them to 96 and 26).']
+    exports = ', '.join(f"{e['center']:g}/{e['width']:g}" for e in choice['exports'])
+    rows = '; '.join(f"{r['window']['center']:g}/{r['window']['width']:g}: {r['meanAuc']:.3f} ({r['worstAuc']:.3f})"
+                     for r in choice['candidates'])
+    return [f"- PNG/JPEG input is read back through window {window['center']:g}/{window['width']:g}, chosen after "
+            'the slice CNN was trained, on the validation patients\' HU slices: each was exported to 8 bits through '
+            f"the windows {exports} and read back through each candidate ({choice['rule']}). Mean (worst) slice "
+            f"`any` AUC per candidate: {rows}. PNG sources were read through "
+            f"{card['training']['config']['png_window']['center']:g}/{card['training']['config']['png_window']['width']:g} "
+            'while the CNN trained, and through the chosen window for the sequence model, thresholds and every metric here.']
+
+
 def _warm_start_lines(t: dict) -> list:
     prev = t.get('cnnInitialisedFrom')
     if not prev:
@@ -185,10 +214,7 @@ def render(card: dict) -> str:
            + ', '.join(f"{w['name']} {w['center']:g}/{w['width']:g}" for w in card['input']['windows'])
            + f", resize {card['input']['resize']}, mean {card['input']['mean']}, std {card['input']['std']} "
            f"({t.get('normalisation')}).",
-           f"- PNG input assumes window {card['pngWindow']['center']:g}/{card['pngWindow']['width']:g} "
-           '(measured with `python -m ichtrain.png_window`: grey mode inside the skull 104/255 on 57 PHE-SICH slices and '
-           '116 on 31 Kaggle images, 5th percentile 76 and 68; centre 40 / width 130 maps 30 HU brain to 108 and 8 HU '
-           'CSF to 65, width 80 would map them to 96 and 26).',
+           *_png_window_lines(card),
            f"- Scan score: {card['scanAggregation']} over slices. Thresholds (each applied to a slice and to the scan max; chosen by the rule below): "
            + ', '.join(f"{c} {card['thresholds'][c]:.4f}" for c in CLASSES) + '.',
            f"- Threshold rule: {m.get('thresholdRule', '')}.", '',
@@ -200,6 +226,7 @@ def render(card: dict) -> str:
                                                     for p in t['config']['cnn']['phases']) or 'none')
            + f"; LSTM up to {t['config']['lstm']['epochs']} epochs (kept the epoch with the lowest validation loss).",
            *_warm_start_lines(t),
+           *_reused_cnn_lines(t),
            '- Data (slices / sequences / any-positive slices):']
     for name, v in data.items():
         out.append(f"  - {name}: {v['slices']} / {v['sequences']} / {v['anyPositiveSlices']}")

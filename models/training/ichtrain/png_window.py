@@ -1,15 +1,52 @@
-"""Measures which HU window the already-windowed PNG sets seem to use: the grey mode (brain
-tissue) and 5th percentile (CSF-like) inside the skull, against what candidate windows predict
-for ~30 HU brain and ~8 HU CSF. Run: python -m ichtrain.png_window"""
+"""Which HU window an already-windowed image (PNG, JPEG) is read back through.
+
+`choose_png_window` picks the model's pngWindow after the slice CNN is trained: the sites that
+export PNGs use windows from narrow to wide, and the window an image was exported through is not
+known, so the window to read it back through is chosen for robustness on validation patients with
+full-range HU: every slice is exported to 8 bits through each window of an export grid, read back
+through each candidate, and scored; the candidate with the highest mean slice `any` AUC over the
+grid wins. A read-back window narrower than the export compresses contrast, a wider one stretches
+it, and the CNN tolerates the two unequally, so the best candidate is measured, not assumed.
+
+`python -m ichtrain.png_window` measures which window the PNG sets seem to use: the grey mode
+(brain tissue) and 5th percentile (CSF-like) inside the skull, against what candidate windows
+predict for ~30 HU brain and ~8 HU CSF.
+"""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable, Sequence
 
 import numpy as np
 from scipy import ndimage
 
 from .data.png import load_grey
+from .metrics import auc
+from .preprocess import png_to_pseudo_hu
 from .sources import DATA_ROOT
+
+
+def export_grey(hu: np.ndarray, window: dict) -> np.ndarray:
+    """HU -> the 8-bit grey levels of an export through `window` (as float32)."""
+    low = window['center'] - window['width'] / 2
+    return np.round(np.clip((np.asarray(hu, np.float32) - low) / window['width'], 0, 1) * 255).astype(np.float32)
+
+
+def choose_png_window(score: Callable[[list], np.ndarray], hu_slices: Sequence[np.ndarray], any_labels: np.ndarray,
+                      candidates: Sequence[dict], exports: Sequence[dict]) -> dict:
+    """score(list of HU slices) -> `any` probabilities. Returns the chosen candidate and, per
+    candidate, the slice AUC for each export window, their mean and worst case."""
+    if len(set(np.asarray(any_labels).astype(bool).tolist())) < 2:
+        raise ValueError('choosing the PNG window needs validation slices with and without haemorrhage')
+    table = []
+    for candidate in candidates:
+        aucs = [auc(any_labels, score([png_to_pseudo_hu(export_grey(hu, e), candidate['center'], candidate['width'])
+                                      for hu in hu_slices])) for e in exports]
+        table.append({'window': dict(candidate), 'meanAuc': round(float(np.mean(aucs)), 4),
+                      'worstAuc': round(float(np.min(aucs)), 4), 'aucPerExport': [round(float(a), 4) for a in aucs]})
+    best = max(table, key=lambda row: row['meanAuc'])
+    return {'window': best['window'], 'exports': [dict(e) for e in exports], 'candidates': table,
+            'rule': 'highest mean slice any AUC over the export windows'}
 
 
 def intracranial_stats(grey: np.ndarray):

@@ -37,21 +37,23 @@ class SliceTable:
 
 
 class BatchMaker:
-    def __init__(self, mean, std, png_window: dict, png_prob: float, seed: int, head_crop_prob: float = 0.0):
+    def __init__(self, mean, std, png_window: dict, seed: int, augment: Optional[dict] = None):
+        """augment: the config's augment section (None: no PNG export or head crop when augmenting)."""
         self.mean = torch.tensor(mean, dtype=torch.float32)[:, None, None]
         self.std = torch.tensor(std, dtype=torch.float32)[:, None, None]
         self.png_window = png_window
-        self.png_prob = png_prob
-        self.head_crop_prob = head_crop_prob
+        self.augment = augment or {'png_prob': 0.0, 'head_crop_prob': 0.0, 'png_center': (0.0, 0.0),
+                                   'png_width': (1.0, 1.0)}
         self.gen = torch.Generator().manual_seed(seed)
 
     def channels(self, table: SliceTable, i: int, augment: bool) -> torch.Tensor:
         """Windowed channels [3,256,256] in [0,1]; augmented in HU first when training."""
         hu = torch.from_numpy(np.asarray(table.images[i], dtype=np.float32))
         if augment:
-            hu = jitter_hu(hu, self.gen, self.png_window, self.png_prob)
+            a = self.augment
+            hu = jitter_hu(hu, self.gen, self.png_window, a['png_prob'], a['png_center'], a['png_width'])
         x = window_and_resize(hu, INPUT_SIZE)
-        if augment and torch.rand(1, generator=self.gen) < self.head_crop_prob:
+        if augment and torch.rand(1, generator=self.gen) < self.augment['head_crop_prob']:
             x = head_crop(x, self.gen)
         if augment and torch.rand(1, generator=self.gen) < 0.3:
             x = blur(x, 0.3 + 0.8 * torch.rand(1, generator=self.gen).item())

@@ -26,16 +26,20 @@ import torch
 import torch.nn.functional as F
 
 from .checkpoint import build_networks, save_checkpoint
-from .config import ConfigError, load_config
+from .config import ConfigError, complete_config, load_config
 from .constants import CLASS_WEIGHTS, CLASSES, INPUT_SIZE
 from .evaluate import evaluate_real_sets, sequence_probs
 from .export import INTENDED_USE, git_commit, write_model_folder
 from .metrics import classification_report, threshold_for_sensitivity
 from .model import slice_cnn_members
+from .png_window import choose_png_window
 from .slices import BatchMaker, SliceTable
 from .sources import REPO_ROOT, ct_ich_tables, patients_of, phe_sich_tables, synthetic_table
 
 WEIGHTS = torch.tensor(CLASS_WEIGHTS)
+# The config sections that decide what stage 1 (the slice CNN) learns: a checkpoint whose recorded
+# config agrees on all of them can stand in for training it again (--reuse-cnn).
+STAGE1_KEYS = ('seed', 'png_window', 'mean', 'std', 'synthetic', 'ct_ich', 'phe_sich', 'augment', 'cnn')
 
 
 def log(msg: str) -> None:
@@ -107,6 +111,28 @@ def embed(cnn, table: SliceTable, maker: BatchMaker, augment: bool, batch: int =
         embs.append(emb)
         probs.append(torch.sigmoid(logits))
     return torch.cat(embs).numpy(), torch.cat(probs).numpy()
+
+
+def any_probs(cnn, maker: BatchMaker, images: list) -> np.ndarray:
+    """`any` probabilities of the slice CNN for HU slices (no augmentation)."""
+    n = len(images)
+    table = SliceTable('unlabelled', images, np.zeros((n, len(CLASSES)), np.float32),
+                       np.zeros((n, len(CLASSES)), bool), np.zeros(n, int), np.arange(n))
+    return embed(cnn, table, maker, augment=False)[1][:, 0]
+
+
+def reusable_cnn(path: Path, cfg: dict) -> dict:
+    """The checkpoint at `path`, if its run trained the slice CNN this config asks for; else ConfigError
+    naming the first section that differs."""
+    from .checkpoint import load_checkpoint
+    ckpt = load_checkpoint(path)
+    training = ckpt['card_args'].get('training', {})
+    # Through JSON: the checkpoint pickled the config's tuples, the schema reads JSON lists.
+    recorded = complete_config(json.loads(json.dumps(training.get('config', {}))), f'{path} (recorded config)')
+    for key in STAGE1_KEYS:
+        if recorded[key] != cfg[key]:
+            raise ConfigError(f'--reuse-cnn {path}: its run trained with another {key!r} than this config')
+    return {'cnn': ckpt['cnn'], 'training': training}
 
 
 # ---------------------------------------------------------------- stage 2
@@ -285,10 +311,14 @@ def report_pooled(tables: list, results: dict, thresholds: dict) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--config', required=True, help='JSON config (path relative to the repo root or absolute)')
+    parser.add_argument('--reuse-cnn', metavar='CHECKPOINT',
+                        help='take the slice CNN from this checkpoint instead of training it; refused unless its run '
+                             'recorded the same seed, data, augmentation and cnn sections as this config')
     args = parser.parse_args(argv)
     config_path = resolve(args.config) if not Path(args.config).exists() else Path(args.config).resolve()
     try:
         cfg = load_config(config_path)
+        reused = reusable_cnn(resolve(args.reuse_cnn), cfg) if args.reuse_cnn else None
     except ConfigError as error:
         print(f'ichtrain: {error}', file=sys.stderr)
         return 2
@@ -323,6 +353,12 @@ def main(argv=None) -> int:
             log(f'{key}: ' + ', '.join(f'{k} {len(t)} slices ({int(t.labels[:, 0].sum())} any+) / {patients_of(t)} patients'
                                        for k, t in real.items()))
 
+    hu_val = [t for t in val_tables if not t.name.startswith('phe-sich')]
+    if cfg['png_window_choice'] and len({int(v) for t in hu_val for v in t.labels[:, 0]}) < 2:
+        print('ichtrain: png_window_choice needs validation HU slices (every source but PHE-SICH) with and without '
+              'haemorrhage', file=sys.stderr)
+        return 2
+
     # ---- stage 1
     arch = {'width': cfg['cnn']['width'], 'work_size': cfg['cnn']['work_size'], 'members': cfg['cnn']['members'], 'pca_dim': cfg['lstm']['pca_dim'], 'lstm_hidden': cfg['lstm']['hidden'],
             'lstm_layers': cfg['lstm']['layers']}
@@ -333,16 +369,40 @@ def main(argv=None) -> int:
         warm_start = torch.load(resolve(cfg['cnn']['init_from']), map_location='cpu')
         cnn.load_state_dict(warm_start['cnn'])
         log(f'cnn initialised from {cfg["cnn"]["init_from"]}')
-    maker = BatchMaker(mean, std, png_window, cfg['augment']['png_prob'], seed,
-                       cfg['augment']['head_crop_prob'])
+    maker = BatchMaker(mean, std, png_window, seed, cfg['augment'])
     t1 = time.time()
-    members = slice_cnn_members(cnn)
-    cnn_history = []
-    for m, member in enumerate(members):
-        if len(members) > 1:
-            log(f'cnn ensemble member {m + 1} of {len(members)}')
-        cnn_history.append(train_cnn(member, train_tables, maker, cfg['cnn'], seed + m))
-    cnn_seconds = time.time() - t1
+    if reused:
+        cnn.load_state_dict(reused['cnn'].state_dict())
+        cnn_history = reused['training'].get('cnnHistory', [])
+        cnn_seconds = reused['training'].get('cnnSeconds')
+        log(f'cnn reused from {args.reuse_cnn} (trained in {cnn_seconds} s)')
+    else:
+        members = slice_cnn_members(cnn)
+        cnn_history = []
+        for m, member in enumerate(members):
+            if len(members) > 1:
+                log(f'cnn ensemble member {m + 1} of {len(members)}')
+            cnn_history.append(train_cnn(member, train_tables, maker, cfg['cnn'], seed + m))
+        cnn_seconds = time.time() - t1
+    maker_eval = BatchMaker(mean, std, png_window, seed)
+
+    # ---- the window the model reads windowed images back through (the card's pngWindow)
+    window_choice = None
+    if cfg['png_window_choice']:
+        window_choice = choose_png_window(
+            lambda images: any_probs(cnn, maker_eval, images), [im for t in hu_val for im in t.images],
+            np.concatenate([t.labels[:, 0] for t in hu_val]), cfg['png_window_choice']['candidates'],
+            cfg['png_window_choice']['exports'])
+        log('png window: ' + ', '.join(f"{r['window']['center']:g}/{r['window']['width']:g} mean AUC {r['meanAuc']}"
+                                      for r in window_choice['candidates']))
+        if window_choice['window'] != png_window:
+            png_window = window_choice['window']
+            # Stages 2-3, thresholds and evaluation see windowed images as the engine will read them.
+            maker.png_window = maker_eval.png_window = png_window
+            if cfg['phe_sich']['use']:
+                for split, t in phe_sich_tables(cfg['phe_sich'], png_window).items():
+                    names = [x.name for x in by_split[split]]
+                    by_split[split][names.index(t.name)] = t
 
     # ---- stage 2
     t2 = time.time()
@@ -353,7 +413,6 @@ def main(argv=None) -> int:
     log(f'pca: {arch["pca_dim"]} components explain {explained:.3f} of the variance')
 
     # ---- stage 3
-    maker_eval = BatchMaker(mean, std, png_window, 0.0, seed)
     eval_emb = {t.name: embed(cnn, t, maker_eval, augment=False) for t in val_tables + test_tables}
     sequences, val_sequences = [], []
     for t, (e, p) in zip(train_tables, train_emb):
@@ -421,6 +480,13 @@ def main(argv=None) -> int:
         'lstmHistory': lstm_history,
         'hardware': f'CPU, {torch.get_num_threads()} threads, nice 10 (shared machine)',
     }
+    if window_choice:
+        training['pngWindowChoice'] = window_choice
+    if reused:
+        rt = reused['training']
+        training['cnnReusedFrom'] = {'checkpoint': args.reuse_cnn, 'gitCommit': rt.get('gitCommit'),
+                                     'finishedAt': rt.get('finishedAt'), 'cnnSeconds': rt.get('cnnSeconds'),
+                                     'wallSeconds': rt.get('wallSeconds'), 'configFile': rt.get('configFile')}
     if warm_start is not None:
         training['cnnInitialisedFrom'] = {'checkpoint': cfg['cnn']['init_from'],
                                           'training': warm_start['card_args'].get('training', {})}

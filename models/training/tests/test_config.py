@@ -43,6 +43,8 @@ def test_fills_the_defaults(tmp_path):
     (lambda c: c.pop('export'), r'config\.export is required'),
     (lambda c: c['cnn'].update(work_size=160), r'cnn\.work_size is 160 but the phases train at \[96\]'),
     (lambda c: c.update(thresholds={'any_level': 'study'}), r"thresholds\.any_level must be 'slice' or 'scan', not 'study'"),
+    (lambda c: c.update(augment={'png_width': [180, 70]}), r'augment\.png_width must be \[low, high\], not \[180\.0, 70\.0\]'),
+    (lambda c: c.update(png_window_choice={'candidates': [{'center': 40}]}), r'png_window_choice\.candidates\[0\]\.width is required'),
 ])
 def test_refuses_unknown_keys_and_wrong_types_naming_them(tmp_path, change, message):
     cfg = minimal()

@@ -11,7 +11,7 @@ def test_smoke_training_end_to_end(tmp_path):
     config = {
         'seed': 3, 'threads': 2, 'workers': 1, 'run_dir': str(tmp_path / 'run'),
         'png_window': {'center': 40, 'width': 130},
-        'synthetic': {'train_series': 4, 'val_series': 2, 'test_series': 2, 'positive_fraction': 0.75,
+        'synthetic': {'train_series': 4, 'val_series': 4, 'test_series': 2, 'positive_fraction': 0.5,
                       'thickness_probs': [1.0, 0.0, 0.0, 0.0], 'slices': [5, 6]},
         'phe_sich': {'use': False},
         'augment': {'png_prob': 0.3},
@@ -37,3 +37,24 @@ def test_smoke_training_end_to_end(tmp_path):
     text = render(card)
     assert 'Not validated for clinical use' in text
     assert f"{test_metrics['final']['weightedLogLoss']:.4f}" in text
+
+    # A second run reuses that slice CNN (same seed, data, augmentation and cnn sections) and chooses
+    # the window windowed images are read back through; a run whose cnn section differs is refused.
+    import torch
+    again = {**config, 'run_dir': str(tmp_path / 'run2'),
+             'png_window_choice': {'candidates': [{'center': 40, 'width': 80}, {'center': 40, 'width': 130}],
+                                   'exports': [{'center': 40, 'width': 70}, {'center': 40, 'width': 180}]},
+             'export': {**config['export'], 'out': str(tmp_path / 'model2')}}
+    path.write_text(json.dumps(again))
+    assert train_main(['--config', str(path), '--reuse-cnn', str(tmp_path / 'run' / 'checkpoint.pt')]) == 0
+    card2 = json.loads((tmp_path / 'model2' / 'model.json').read_text())
+    assert card2['training']['cnnReusedFrom']['checkpoint'] == str(tmp_path / 'run' / 'checkpoint.pt')
+    assert card2['training']['cnnHistory'] == card['training']['cnnHistory']
+    choice = card2['training']['pngWindowChoice']
+    assert [r['window']['width'] for r in choice['candidates']] == [80, 130]
+    assert card2['pngWindow'] == choice['window'] == max(choice['candidates'], key=lambda r: r['meanAuc'])['window']
+    first, second = (torch.load(tmp_path / d / 'checkpoint.pt')['cnn'] for d in ('run', 'run2'))
+    assert all(torch.equal(first[k], second[k]) for k in first)
+    assert 'was not trained again' in render(card2)
+    path.write_text(json.dumps({**again, 'cnn': {**config['cnn'], 'width': 16}}))
+    assert train_main(['--config', str(path), '--reuse-cnn', str(tmp_path / 'run' / 'checkpoint.pt')]) == 2

@@ -1,0 +1,39 @@
+"""Choosing the window windowed images are read back through, by robustness over export windows."""
+import numpy as np
+import pytest
+
+from ichtrain.png_window import choose_png_window, export_grey
+
+
+def blood_detector(images):
+    """A scorer that, like the CNN, reads absolute HU: the share of pixels in a blood-like range."""
+    return np.array([float(((im >= 55) & (im <= 95)).mean()) for im in images])
+
+
+def test_export_grey_is_an_8_bit_window():
+    hu = np.array([-100.0, 10.0, 40.0, 70.0, 500.0])
+    assert export_grey(hu, {'center': 40, 'width': 60}).tolist() == [0, 0, 128, 255, 255]
+
+
+def test_chooses_the_candidate_that_reads_back_blood_for_most_export_windows():
+    # 70 HU blood against 30 HU brain.
+    images = [np.full((8, 8), 70.0)] * 3 + [np.full((8, 8), 30.0)] * 3
+    labels = np.array([1, 1, 1, 0, 0, 0])
+    narrow, wide = {'center': 40.0, 'width': 80.0}, {'center': 40.0, 'width': 130.0}
+    # Blood saturates at 255 through 40/60 and 40/70: read back through 40/130 it becomes 105 and
+    # 96 HU (not blood); through 40/80, 80 and 74 HU. Through 40/180 it is grey 170: 53 HU through
+    # 40/80 (missed), 62 HU through 40/130.
+    exports = [{'center': 40.0, 'width': 60.0}, {'center': 40.0, 'width': 180.0}, {'center': 40.0, 'width': 70.0}]
+    choice = choose_png_window(blood_detector, images, labels, [wide, narrow], exports)
+    assert choice['window'] == narrow
+    by_window = {(r['window']['center'], r['window']['width']): r for r in choice['candidates']}
+    assert by_window[(40.0, 80.0)]['aucPerExport'] == [1.0, 0.5, 1.0]
+    assert by_window[(40.0, 130.0)]['aucPerExport'] == [0.5, 1.0, 0.5]
+    assert by_window[(40.0, 80.0)]['meanAuc'] == pytest.approx(5 / 6, abs=1e-4)
+    assert by_window[(40.0, 130.0)]['worstAuc'] == 0.5
+
+
+def test_refuses_validation_slices_of_one_class():
+    with pytest.raises(ValueError, match='with and without haemorrhage'):
+        choose_png_window(blood_detector, [np.full((8, 8), 70.0)] * 2, np.array([1, 1]),
+                          [{'center': 40.0, 'width': 80.0}], [{'center': 40.0, 'width': 60.0}])
