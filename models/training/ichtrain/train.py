@@ -25,7 +25,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .checkpoint import build_networks, save_checkpoint
+from .checkpoint import build_networks, load_checkpoint, save_checkpoint
 from .config import ConfigError, complete_config, load_config
 from .constants import CLASS_WEIGHTS, CLASSES, INPUT_SIZE
 from .evaluate import evaluate_real_sets, sequence_probs
@@ -124,7 +124,6 @@ def any_probs(cnn, maker: BatchMaker, images: list) -> np.ndarray:
 def reusable_cnn(path: Path, cfg: dict) -> dict:
     """The checkpoint at `path`, if its run trained the slice CNN this config asks for; else ConfigError
     naming the first section that differs."""
-    from .checkpoint import load_checkpoint
     ckpt = load_checkpoint(path)
     training = ckpt['card_args'].get('training', {})
     # Through JSON: the checkpoint pickled the config's tuples, the schema reads JSON lists.
