@@ -23,6 +23,9 @@ class SliceTable:
     groups: np.ndarray  # [N] sequence id (series / patient)
     order: np.ndarray  # [N] position inside the sequence
     patient_ids: Optional[list] = None  # patient ID of each group id, for recording splits
+    # Windowed channels [3,256,256] as the engine makes them (windowed at the image's own size, then
+    # resized; `images` are resized first, then windowed): used whenever a slice is not augmented.
+    engine_inputs: Optional[list] = None
 
     def __len__(self):
         return len(self.images)
@@ -48,6 +51,8 @@ class BatchMaker:
 
     def channels(self, table: SliceTable, i: int, augment: bool) -> torch.Tensor:
         """Windowed channels [3,256,256] in [0,1]; augmented in HU first when training."""
+        if not augment and table.engine_inputs is not None:
+            return torch.from_numpy(table.engine_inputs[i])
         hu = torch.from_numpy(np.asarray(table.images[i], dtype=np.float32))
         if augment:
             a = self.augment

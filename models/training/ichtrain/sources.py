@@ -7,7 +7,7 @@ import numpy as np
 
 from .constants import CLASSES, INPUT_SIZE
 from .data.ct_ich import load_pseudo_hu, read_ct_ich_labels, resize_hu
-from .preprocess import png_to_pseudo_hu
+from .preprocess import png_to_pseudo_hu, resize_bilinear, window_channels
 from .data.png import load_grey, phe_sich_labels, phe_sich_patient, read_png_labels
 from .data.split import split_patients
 from .data.synthetic import build_synthetic
@@ -31,8 +31,7 @@ def phe_sich_tables(cfg: dict, png_window: dict, data_root: Path = DATA_ROOT) ->
     the input size, so that training augments them in HU like every other source (HU jitter and
     re-export through another window)."""
     items = [phe_sich_labels(it) for it in read_png_labels(data_root / 'phe-sich', lambda f: phe_sich_patient(f))]
-    load = lambda it: resize_hu(png_to_pseudo_hu(load_grey(it.path), png_window['center'], png_window['width']),  # noqa: E731
-                                INPUT_SIZE)
+    load = lambda it: png_to_pseudo_hu(load_grey(it.path), png_window['center'], png_window['width'])  # noqa: E731
     return split_tables('phe-sich', items, cfg, load, lambda it: it.known)
 
 
@@ -41,12 +40,14 @@ def ct_ich_tables(cfg: dict, data_root: Path = DATA_ROOT) -> dict:
     cfg['fractions']. Slices are kept as pseudo-HU resized to the input size (float32), so training
     windows and augments HU like the synthetic slices; every class is labelled."""
     items = read_ct_ich_labels(data_root / 'ct-ich-jpg')
-    return split_tables('ct-ich', items, cfg, lambda it: resize_hu(load_pseudo_hu(it), INPUT_SIZE),
-                        lambda it: np.ones(len(CLASSES), dtype=bool))
+    return split_tables('ct-ich', items, cfg, load_pseudo_hu, lambda it: np.ones(len(CLASSES), dtype=bool))
 
 
 def split_tables(source: str, items: list, cfg: dict, load, known) -> dict:
-    """The source's labelled slices as one SliceTable per split (train, val, test), split by patient."""
+    """The source's labelled slices as one SliceTable per split (train, val, test), split by patient.
+    load(item) -> HU at the image's own size. Every slice is kept as HU resized to the input size (for
+    augmentation in HU); the validation and test slices also as the network input the engine makes
+    (windowed at full size, then resized), so that thresholds and metrics see what the engine sees."""
     assignment = split_patients([it.patient for it in items], cfg['fractions'], salt=cfg['salt'])
     tables = {}
     for split in ('train', 'val', 'test'):
@@ -54,11 +55,17 @@ def split_tables(source: str, items: list, cfg: dict, load, known) -> dict:
         if not chosen:
             continue
         patients = sorted({it.patient for it in chosen})
+        images, engine_inputs = [], []
+        for it in chosen:
+            hu = load(it)
+            images.append(resize_hu(hu, INPUT_SIZE))
+            if split != 'train':
+                engine_inputs.append(resize_bilinear(window_channels(hu), INPUT_SIZE))
         tables[split] = SliceTable(
-            f'{source}-{split}', [load(it) for it in chosen],
+            f'{source}-{split}', images,
             np.stack([it.labels for it in chosen]), np.stack([known(it) for it in chosen]),
             np.array([patients.index(it.patient) for it in chosen]), np.array([it.order for it in chosen]),
-            patients)
+            patients, engine_inputs or None)
     return tables
 
 
