@@ -38,12 +38,13 @@ def choose_png_window(score: Callable[[list], np.ndarray], hu_slices: Sequence[n
     candidate, the slice AUC for each export window, their mean and worst case."""
     if len(set(np.asarray(any_labels).astype(bool).tolist())) < 2:
         raise ValueError('choosing the PNG window needs validation slices with and without haemorrhage')
-    table = []
-    for candidate in candidates:
-        aucs = [auc(any_labels, score([png_to_pseudo_hu(export_grey(hu, e), candidate['center'], candidate['width'])
-                                      for hu in hu_slices])) for e in exports]
-        table.append({'window': dict(candidate), 'meanAuc': round(float(np.mean(aucs)), 4),
-                      'worstAuc': round(float(np.min(aucs)), 4), 'aucPerExport': [round(float(a), 4) for a in aucs]})
+    aucs = np.zeros((len(candidates), len(exports)))
+    for j, export in enumerate(exports):
+        greys = [export_grey(hu, export) for hu in hu_slices]  # once per export, read back by every candidate
+        for i, c in enumerate(candidates):
+            aucs[i, j] = auc(any_labels, score([png_to_pseudo_hu(g, c['center'], c['width']) for g in greys]))
+    table = [{'window': dict(c), 'meanAuc': round(float(row.mean()), 4), 'worstAuc': round(float(row.min()), 4),
+              'aucPerExport': [round(float(a), 4) for a in row]} for c, row in zip(candidates, aucs)]
     best = max(table, key=lambda row: row['meanAuc'])
     return {'window': best['window'], 'exports': [dict(e) for e in exports], 'candidates': table,
             'rule': 'highest mean slice any AUC over the export windows'}

@@ -1,6 +1,7 @@
 """Turning stored slices (HU or pseudo-HU, at 256 x 256) into network input batches."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Optional
 
@@ -9,6 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from .augment import blur, geometric, head_crop, jitter_hu
+from .config import Augment
 from .constants import INPUT_SIZE
 from .data.png import window_and_resize
 
@@ -41,12 +43,11 @@ class SliceTable:
 
 class BatchMaker:
     def __init__(self, mean, std, png_window: dict, seed: int, augment: Optional[dict] = None):
-        """augment: the config's augment section (None: no PNG export or head crop when augmenting)."""
+        """augment: the config's augment section (None: its defaults, no PNG export or head crop)."""
         self.mean = torch.tensor(mean, dtype=torch.float32)[:, None, None]
         self.std = torch.tensor(std, dtype=torch.float32)[:, None, None]
         self.png_window = png_window
-        self.augment = augment or {'png_prob': 0.0, 'head_crop_prob': 0.0, 'png_center': (0.0, 0.0),
-                                   'png_width': (1.0, 1.0)}
+        self.augment = augment or dataclasses.asdict(Augment())
         self.gen = torch.Generator().manual_seed(seed)
 
     def channels(self, table: SliceTable, i: int, augment: bool) -> torch.Tensor:
