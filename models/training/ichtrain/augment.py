@@ -12,6 +12,8 @@ import torch
 import torch.nn.functional as F
 from scipy import ndimage
 
+from .preprocess import export_grey, png_to_pseudo_hu
+
 
 def jitter_hu(hu: torch.Tensor, gen: torch.Generator, png_window: dict, png_prob: float,
               png_center=(25.0, 55.0), png_width=(70.0, 180.0)) -> torch.Tensor:
@@ -31,8 +33,8 @@ def jitter_hu(hu: torch.Tensor, gen: torch.Generator, png_window: dict, png_prob
     if r[4] < png_prob:
         center = png_center[0] + (png_center[1] - png_center[0]) * torch.rand(1, generator=gen).item()
         width = png_width[0] + (png_width[1] - png_width[0]) * torch.rand(1, generator=gen).item()
-        grey = torch.round(((hu - (center - width / 2)) / width).clamp(0, 1) * 255)
-        hu = png_window['center'] - png_window['width'] / 2 + grey / 255 * png_window['width']
+        grey = export_grey(hu.numpy(), {'center': center, 'width': width})
+        hu = torch.from_numpy(png_to_pseudo_hu(grey, png_window['center'], png_window['width']))
     return hu
 
 

@@ -22,14 +22,8 @@ from scipy import ndimage
 
 from .data.png import load_grey
 from .metrics import auc
-from .preprocess import png_to_pseudo_hu
+from .preprocess import export_grey, png_to_pseudo_hu
 from .sources import DATA_ROOT
-
-
-def export_grey(hu: np.ndarray, window: dict) -> np.ndarray:
-    """HU -> the 8-bit grey levels of an export through `window` (as float32)."""
-    low = window['center'] - window['width'] / 2
-    return np.round(np.clip((np.asarray(hu, np.float32) - low) / window['width'], 0, 1) * 255).astype(np.float32)
 
 
 def choose_png_window(score: Callable[[list], np.ndarray], hu_slices: Sequence[np.ndarray], any_labels: np.ndarray,

@@ -99,6 +99,13 @@ def png_grey(pixels: np.ndarray) -> np.ndarray:
     raise ValueError(f'unsupported PNG array shape {arr.shape}')
 
 
+def export_grey(hu: np.ndarray, window: dict) -> np.ndarray:
+    """HU -> the 8-bit grey levels of an export through `window` (as float32): what a site's PNG
+    export does, undone (up to the 8-bit rounding and the clipping) by png_to_pseudo_hu."""
+    low = window['center'] - window['width'] / 2
+    return np.round(np.clip((np.asarray(hu, np.float32) - low) / window['width'], 0, 1) * 255).astype(np.float32)
+
+
 def png_to_pseudo_hu(grey: np.ndarray, center: float, width: float) -> np.ndarray:
     """Grey 0..255 of an already-windowed PNG -> pseudo-HU: center - width/2 + p/255 * width."""
     return (np.float32(center - width / 2) + grey.astype(np.float32) / np.float32(255) * np.float32(width)).astype(np.float32)

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from ichtrain.png_window import choose_png_window, export_grey
+from ichtrain.png_window import choose_png_window
+from ichtrain.preprocess import export_grey
 
 
 def blood_detector(images):

@@ -1,0 +1,27 @@
+"""Training augmentation in HU."""
+import numpy as np
+import torch
+
+from ichtrain.augment import jitter_hu
+
+READ_BACK = {'center': 40.0, 'width': 100.0}
+
+
+def test_png_export_leaves_at_most_256_levels_inside_the_read_back_window():
+    hu = torch.linspace(-1000, 1500, 256 * 256).reshape(256, 256)
+    gen = torch.Generator().manual_seed(3)
+    out = jitter_hu(hu, gen, READ_BACK, png_prob=1.0, png_center=(40.0, 40.0), png_width=(80.0, 80.0)).numpy()
+    levels = np.unique(out)
+    assert 200 <= len(levels) <= 256
+    assert out.min() == -10 and out.max() == 90  # air and bone clip to the read-back window's ends
+    # Exported through 40/80 (0..80 HU, give or take the HU jitter), read back through 40/100:
+    # every grey step is 100/255 HU wide.
+    steps = np.diff(levels) / (100 / 255)
+    assert np.allclose(steps, np.round(steps), atol=1e-3) and steps.min() > 0.99
+
+
+def test_without_png_export_the_full_hu_range_survives():
+    hu = torch.linspace(-1000, 1500, 256 * 256).reshape(256, 256)
+    gen = torch.Generator().manual_seed(3)
+    out = jitter_hu(hu, gen, READ_BACK, png_prob=0.0).numpy()
+    assert out.min() < -900 and out.max() > 1400
