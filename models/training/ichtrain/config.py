@@ -106,8 +106,11 @@ class Cnn:
     work_size: Optional[int] = None
     # Slice CNNs trained from different seeds and averaged (one exported graph).
     members: int = 1
+    # Loss weight of a positive subtype label against a negative one (1: plain BCE).
+    subtype_positive_weight: float = 1.0
 
     def __post_init__(self):
+        positive_weight('cnn', self.subtype_positive_weight)
         sizes = sorted({p.size for p in self.phases})
         if self.work_size is not None and sizes != [self.work_size]:
             raise ConfigError(f'cnn.work_size is {self.work_size} but the phases train at {sizes}: '
@@ -127,6 +130,17 @@ class Lstm:
     input_dropout: float = 0.0
     prob_noise: float = 0.0
     augment_train_embeddings: bool = True
+    # As cnn.subtype_positive_weight, for the sequence model (its validation loss, which picks the
+    # kept epoch, is weighted the same way; temperature scaling recalibrates afterwards).
+    subtype_positive_weight: float = 1.0
+
+    def __post_init__(self):
+        positive_weight('lstm', self.subtype_positive_weight)
+
+
+def positive_weight(section: str, value: float) -> None:
+    if not value > 0:
+        raise ConfigError(f'{section}.subtype_positive_weight must be above 0, not {value}')
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from .slices import BatchMaker, SliceTable
 from .sources import REPO_ROOT, ct_ich_tables, patients_of, phe_sich_tables, synthetic_table
 
 WEIGHTS = torch.tensor(CLASS_WEIGHTS)
+SUBTYPES = torch.tensor([0.0] + [1.0] * (len(CLASSES) - 1))
 # The config sections that decide what stage 1 (the slice CNN) learns: a checkpoint whose recorded
 # config agrees on all of them can stand in for training it again (--reuse-cnn).
 STAGE1_KEYS = ('seed', 'png_window', 'mean', 'std', 'synthetic', 'ct_ich', 'phe_sich', 'augment', 'cnn')
@@ -46,10 +47,14 @@ def log(msg: str) -> None:
     print(f'[{time.strftime("%H:%M:%S")}] {msg}', flush=True)
 
 
-def masked_bce(logits: torch.Tensor, labels: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
-    """Weighted BCE over the labels a source provides (any x2)."""
+def masked_bce(logits: torch.Tensor, labels: torch.Tensor, known: torch.Tensor,
+               subtype_positive_weight: float = 1.0) -> torch.Tensor:
+    """Weighted BCE over the labels a source provides (any x2); a positive subtype label weighs
+    subtype_positive_weight times a negative one (subtypes are rare: a few percent of the slices)."""
     loss = F.binary_cross_entropy_with_logits(logits, labels, reduction='none')
     w = WEIGHTS.to(logits.dtype) * known
+    if subtype_positive_weight != 1.0:
+        w = w * (1 + (subtype_positive_weight - 1) * labels * SUBTYPES.to(logits.dtype))
     return (loss * w).sum() / w.sum().clamp(min=1)
 
 
@@ -84,7 +89,7 @@ def train_cnn(cnn, tables, maker: BatchMaker, cfg: dict, seed: int) -> list:
                     ys.append(torch.from_numpy(t.labels[idx]))
                     ks.append(torch.from_numpy(t.known[idx]).float())
                 logits, _, _ = cnn(torch.cat(xs))
-                loss = masked_bce(logits, torch.cat(ys), torch.cat(ks))
+                loss = masked_bce(logits, torch.cat(ys), torch.cat(ks), cfg['subtype_positive_weight'])
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
@@ -152,13 +157,13 @@ def sequences_of(table: SliceTable, emb: np.ndarray, probs: np.ndarray) -> list:
 
 
 @torch.no_grad()
-def sequences_loss(scan, sequences: list) -> float:
+def sequences_loss(scan, sequences: list, subtype_positive_weight: float) -> float:
     scan.eval()
     total, weight = 0.0, 0.0
     for emb, probs, labels, known in sequences:
         logits = scan(torch.from_numpy(emb)[None], torch.from_numpy(probs)[None])[0]
         k = torch.from_numpy(known).float()
-        total += masked_bce(logits, torch.from_numpy(labels), k).item() * float(k.sum())
+        total += masked_bce(logits, torch.from_numpy(labels), k, subtype_positive_weight).item() * float(k.sum())
         weight += float(k.sum())
     return total / max(weight, 1.0)
 
@@ -170,7 +175,7 @@ def train_lstm(scan, sequences: list, cfg: dict, seed: int, val_sequences: list)
     total = cfg['epochs'] * len(sequences)
     opt = torch.optim.AdamW(params, lr=cfg['lr'], weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg['lr'], total_steps=total, pct_start=0.1)
-    start_loss = sequences_loss(scan, val_sequences)  # epoch 0: the CNN's own probabilities
+    start_loss = sequences_loss(scan, val_sequences, cfg['subtype_positive_weight'])  # epoch 0: the CNN's own probabilities
     log(f'lstm: validation loss before training {start_loss:.4f}')
     history, best = [{'epoch': 0, 'valLoss': start_loss}], (start_loss, 0, copy.deepcopy(scan.state_dict()))
     for epoch in range(cfg['epochs']):
@@ -194,14 +199,14 @@ def train_lstm(scan, sequences: list, cfg: dict, seed: int, val_sequences: list)
             if cfg['prob_noise']:
                 p = torch.sigmoid(torch.logit(p.clamp(1e-4, 1 - 1e-4)) + torch.randn_like(p) * cfg['prob_noise'])
             logits = scan(e, p)[0]
-            loss = masked_bce(logits, torch.from_numpy(labels), torch.from_numpy(known).float())
+            loss = masked_bce(logits, torch.from_numpy(labels), torch.from_numpy(known).float(), cfg['subtype_positive_weight'])
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 5.0)
             opt.step()
             sched.step()
             running += loss.item()
-        val_loss = sequences_loss(scan, val_sequences)
+        val_loss = sequences_loss(scan, val_sequences, cfg['subtype_positive_weight'])
         history.append({'epoch': epoch + 1, 'loss': running / len(sequences), 'valLoss': val_loss,
                         'seconds': round(time.time() - t0, 1)})
         log(f'lstm epoch {epoch + 1}/{cfg["epochs"]}: loss {history[-1]["loss"]:.4f} val {val_loss:.4f} '

@@ -33,6 +33,7 @@ def test_fills_the_defaults(tmp_path):
     cfg = load_config(write(tmp_path, minimal()))
     assert cfg['mean'] == SEED_MEAN and cfg['synthetic'] is None and cfg['ct_ich'] == {'use': False, 'fractions': {'train': 0.6, 'val': 0.2, 'test': 0.2, 'unused': 0.0}, 'salt': 'ct-ich'}
     assert cfg['cnn']['width'] == 32 and cfg['lstm']['layers'] == 3 and cfg['calibrate'] is False
+    assert cfg['cnn']['subtype_positive_weight'] == 1.0 and cfg['lstm']['subtype_positive_weight'] == 1.0
 
 
 @pytest.mark.parametrize('change, message', [
@@ -45,6 +46,8 @@ def test_fills_the_defaults(tmp_path):
     (lambda c: c.update(thresholds={'any_level': 'study'}), r"thresholds\.any_level must be 'slice' or 'scan', not 'study'"),
     (lambda c: c.update(augment={'png_width': [180, 70]}), r'augment\.png_width must be \[low, high\], not \[180\.0, 70\.0\]'),
     (lambda c: c.update(png_window_choice={'candidates': [{'center': 40}]}), r'png_window_choice\.candidates\[0\]\.width is required'),
+    (lambda c: c['cnn'].update(subtype_positive_weight=0), r'cnn\.subtype_positive_weight must be above 0, not 0'),
+    (lambda c: c['lstm'].update(subtype_positive_weight=-2), r'lstm\.subtype_positive_weight must be above 0, not -2'),
 ])
 def test_refuses_unknown_keys_and_wrong_types_naming_them(tmp_path, change, message):
     cfg = minimal()
