@@ -38,10 +38,11 @@ def test_smoke_training_end_to_end(tmp_path):
     assert 'Not validated for clinical use' in text
     assert f"{test_metrics['final']['weightedLogLoss']:.4f}" in text
 
-    # A second run reuses that slice CNN (same seed, data, augmentation and cnn sections) and chooses
-    # the window windowed images are read back through; a run whose cnn section differs is refused.
+    # A second run reuses that slice CNN (same seed, data, augmentation and cnn sections), trains its
+    # sequence model with weighted subtype positives and chooses the window windowed images are read
+    # back through; a run whose cnn section differs is refused.
     import torch
-    again = {**config, 'run_dir': str(tmp_path / 'run2'),
+    again = {**config, 'run_dir': str(tmp_path / 'run2'), 'lstm': {**config['lstm'], 'subtype_positive_weight': 3},
              'png_window_choice': {'candidates': [{'center': 40, 'width': 80}, {'center': 40, 'width': 130}],
                                    'exports': [{'center': 40, 'width': 70}, {'center': 40, 'width': 180}]},
              'export': {**config['export'], 'out': str(tmp_path / 'model2')}}
@@ -50,6 +51,7 @@ def test_smoke_training_end_to_end(tmp_path):
     card2 = json.loads((tmp_path / 'model2' / 'model.json').read_text())
     assert card2['training']['cnnReusedFrom']['checkpoint'] == str(tmp_path / 'run' / 'checkpoint.pt')
     assert card2['training']['cnnHistory'] == card['training']['cnnHistory']
+    assert card2['training']['config']['lstm']['subtype_positive_weight'] == 3
     choice = card2['training']['pngWindowChoice']
     assert [r['window']['width'] for r in choice['candidates']] == [80, 130]
     assert card2['pngWindow'] == choice['window'] == max(choice['candidates'], key=lambda r: r['meanAuc'])['window']
