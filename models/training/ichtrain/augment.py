@@ -16,7 +16,7 @@ from .preprocess import export_grey, png_to_pseudo_hu
 
 
 def jitter_hu(hu: torch.Tensor, gen: torch.Generator, png_window: dict, png_prob: float,
-              png_center=(25.0, 55.0), png_width=(70.0, 180.0)) -> torch.Tensor:
+              png_center=(25.0, 55.0), png_width=(70.0, 180.0), noise_sd: float = 6.0) -> torch.Tensor:
     """hu float [H,W] -> augmented HU (possibly via a simulated PNG export through a window drawn
     from the png_center x png_width ranges, read back through png_window)."""
     r = torch.rand(8, generator=gen)
@@ -29,7 +29,7 @@ def jitter_hu(hu: torch.Tensor, gen: torch.Generator, png_window: dict, png_prob
         if r[7] < 0.5:
             noise = blur(noise[None], 0.7)[0]
             noise = noise / noise.std()
-        hu = hu + noise * (r[3] * 6)
+        hu = hu + noise * (r[3] * noise_sd)
     if r[4] < png_prob:
         center = png_center[0] + (png_center[1] - png_center[0]) * torch.rand(1, generator=gen).item()
         width = png_width[0] + (png_width[1] - png_width[0]) * torch.rand(1, generator=gen).item()

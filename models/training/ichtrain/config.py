@@ -67,8 +67,12 @@ class Augment:
     # sites export PNGs through windows from narrow brain windows to wide ones.
     png_center: tuple[float, float] = (25.0, 55.0)
     png_width: tuple[float, float] = (70.0, 180.0)
+    # Largest standard deviation (HU) of the noise added to half of the slices (drawn uniformly up to it).
+    noise_sd: float = 6.0
 
     def __post_init__(self):
+        if self.noise_sd < 0:
+            raise ConfigError(f'augment.noise_sd must be 0 or more, not {self.noise_sd}')
         for key in ('png_center', 'png_width'):
             low_high = getattr(self, key)
             if len(low_high) != 2 or low_high[0] > low_high[1]:

@@ -57,7 +57,7 @@ class BatchMaker:
         hu = torch.from_numpy(np.asarray(table.images[i], dtype=np.float32))
         if augment:
             a = self.augment
-            hu = jitter_hu(hu, self.gen, self.png_window, a['png_prob'], a['png_center'], a['png_width'])
+            hu = jitter_hu(hu, self.gen, self.png_window, a['png_prob'], a['png_center'], a['png_width'], a['noise_sd'])
         x = window_and_resize(hu, INPUT_SIZE)
         if augment and torch.rand(1, generator=self.gen) < self.augment['head_crop_prob']:
             x = head_crop(x, self.gen)

@@ -46,6 +46,7 @@ def test_fills_the_defaults(tmp_path):
     (lambda c: c.update(thresholds={'any_level': 'study'}), r"thresholds\.any_level must be 'slice' or 'scan', not 'study'"),
     (lambda c: c.update(augment={'png_width': [180, 70]}), r'augment\.png_width must be \[low, high\], not \[180\.0, 70\.0\]'),
     (lambda c: c.update(png_window_choice={'candidates': [{'center': 40}]}), r'png_window_choice\.candidates\[0\]\.width is required'),
+    (lambda c: c.update(augment={'noise_sd': -1}), r'augment\.noise_sd must be 0 or more, not -1'),
     (lambda c: c['cnn'].update(subtype_positive_weight=0), r'cnn\.subtype_positive_weight must be above 0, not 0'),
     (lambda c: c['lstm'].update(subtype_positive_weight=-2), r'lstm\.subtype_positive_weight must be above 0, not -2'),
 ])
