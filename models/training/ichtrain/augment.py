@@ -17,8 +17,9 @@ from .preprocess import export_grey, png_to_pseudo_hu
 
 def jitter_hu(hu: torch.Tensor, gen: torch.Generator, png_window: dict, png_prob: float,
               png_center=(25.0, 55.0), png_width=(70.0, 180.0), noise_sd: float = 6.0) -> torch.Tensor:
-    """hu float [H,W] -> augmented HU (possibly via a simulated PNG export through a window drawn
-    from the png_center x png_width ranges, read back through png_window)."""
+    """hu float [H,W] -> augmented HU: scale/offset jitter, sometimes a sharper kernel, for half of
+    the slices noise of sd up to noise_sd HU, and possibly a simulated PNG export through a window
+    drawn from the png_center x png_width ranges, read back through png_window."""
     r = torch.rand(8, generator=gen)
     # Scanners' calibration differs by a few HU (brain 30-40 HU between sites).
     hu = hu * (1 + (r[0] - 0.5) * 0.06) + (r[1] - 0.5) * 12

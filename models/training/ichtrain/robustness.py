@@ -62,7 +62,7 @@ def gantry_tilt(degrees: float) -> Perturbation:
 
 def rotation(degrees: float) -> Perturbation:
     return lambda hu, _window, _rng: ndimage.rotate(hu, degrees, reshape=False, order=1, mode='constant',
-                                              cval=float(hu.min())).astype(np.float32)
+                                                    cval=float(hu.min())).astype(np.float32)
 
 
 def windowed_export(quality: int | None) -> Perturbation:
