@@ -52,9 +52,7 @@ def masked_bce(logits: torch.Tensor, labels: torch.Tensor, known: torch.Tensor,
     """Weighted BCE over the labels a source provides (any x2); a positive subtype label weighs
     subtype_positive_weight times a negative one (subtypes are rare: a few percent of the slices)."""
     loss = F.binary_cross_entropy_with_logits(logits, labels, reduction='none')
-    w = WEIGHTS.to(logits.dtype) * known
-    if subtype_positive_weight != 1.0:
-        w = w * (1 + (subtype_positive_weight - 1) * labels * SUBTYPES.to(logits.dtype))
+    w = WEIGHTS.to(logits.dtype) * known * (1 + (subtype_positive_weight - 1) * labels * SUBTYPES.to(logits.dtype))
     return (loss * w).sum() / w.sum().clamp(min=1)
 
 
