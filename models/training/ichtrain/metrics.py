@@ -28,6 +28,19 @@ def auc(labels: np.ndarray, scores: np.ndarray):
     return float((ranks[labels].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
+def patient_resamples(groups: np.ndarray, resamples: int, rng: np.random.Generator,
+                      strata: np.ndarray = None) -> list:
+    """Slice indices of `resamples` bootstrap draws that resample whole patients (`groups`) with
+    replacement, since slices of one patient are not independent; with `strata` (e.g. the source of
+    each slice) patients are drawn within each stratum, so every draw keeps each stratum's size."""
+    groups = np.asarray(groups)
+    strata = np.zeros(len(groups), int) if strata is None else np.asarray(strata)
+    members = [[np.nonzero((groups == g) & (strata == s))[0] for g in np.unique(groups[strata == s])]
+               for s in np.unique(strata)]
+    return [np.concatenate([patients[i] for patients in members for i in rng.integers(0, len(patients), len(patients))])
+            for _ in range(resamples)]
+
+
 def bce(labels: np.ndarray, probs: np.ndarray) -> np.ndarray:
     p = np.clip(np.asarray(probs, dtype=np.float64), EPS, 1 - EPS)
     y = np.asarray(labels, dtype=np.float64)

@@ -24,7 +24,7 @@ from scipy import ndimage
 
 from .checkpoint import load_checkpoint
 from .config import complete_config
-from .metrics import auc
+from .metrics import auc, patient_resamples
 from .preprocess import export_grey, png_to_pseudo_hu
 from .slices import BatchMaker
 from .sources import ct_ich_tables
@@ -109,11 +109,7 @@ def measure(score: Callable[[list], np.ndarray], hu_slices: list, any_labels: np
     labels = np.asarray(any_labels).astype(bool)
     base_probs = score(hu_slices)
     base = auc(labels, base_probs)
-    rng = np.random.default_rng(seed)
-    patients = np.unique(groups)
-    draws = [np.concatenate([np.nonzero(groups == g)[0] for g in rng.choice(patients, len(patients))])
-             for _ in range(resamples)]
-    draws = [d for d in draws if 0 < labels[d].sum() < len(d)]
+    draws = [d for d in patient_resamples(groups, resamples, np.random.default_rng(seed)) if 0 < labels[d].sum() < len(d)]
     rows = []
     for name, perturb in perturbations.items():
         probs = score([perturb(np.asarray(hu, np.float32), window, np.random.default_rng([seed, i]))

@@ -1,0 +1,134 @@
+"""Paired comparison of two trained detectors on the validation patients, with intervals.
+
+An adoption rule that compares raw validation figures cannot tell a real gain from the spread of
+training itself (see the training README: two runs from the same weights landed 0.012 apart). This
+scores both checkpoints' final (sequence-model) probabilities on the same validation slices and
+gives each figure's difference with a 95 % interval from resampling the patients, within each
+source, for the same draws for both models (paired).
+
+  python -m ichtrain.compare --reference runs/real-v5/checkpoint.pt --candidate runs/real-v8/checkpoint.pt
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional
+
+import numpy as np
+import torch
+
+from .checkpoint import load_checkpoint
+from .config import complete_config
+from .constants import CLASSES
+from .metrics import auc, patient_resamples, specificity_at_sensitivity
+from .slices import BatchMaker
+from .sources import ct_ich_tables, phe_sich_tables
+from .train import embed, final_probs
+
+
+@dataclass
+class Validation:
+    """Validation slices of every real source, in one order: labels, known-label mask, final
+    probabilities, patient (unique across sources) and source of each slice."""
+    labels: np.ndarray
+    known: np.ndarray
+    probs: np.ndarray
+    patients: np.ndarray
+    sources: np.ndarray
+
+
+Figure = Callable[[Validation, np.ndarray], Optional[float]]
+
+
+def class_auc(name: str, source: str = None) -> Figure:
+    k = CLASSES.index(name)
+
+    def figure(v: Validation, idx: np.ndarray):
+        m = v.known[idx, k] & (True if source is None else v.sources[idx] == source)
+        return auc(v.labels[idx, k][m], v.probs[idx, k][m])
+    return figure
+
+
+def any_specificity_at_sensitivity95(v: Validation, idx: np.ndarray):
+    return specificity_at_sensitivity(v.labels[idx, 0], v.probs[idx, 0], 0.95)
+
+
+# The figures of the adoption rules in the training README (validation patients, final probabilities).
+FIGURES: dict[str, Figure] = {
+    'CT-ICH any slice AUC': class_auc('any', 'ct-ich'),
+    'pooled any specificity at sensitivity 0.95': any_specificity_at_sensitivity95,
+    'pooled intraparenchymal slice AUC': class_auc('intraparenchymal'),
+    'pooled epidural slice AUC': class_auc('epidural'),
+    'pooled subdural slice AUC': class_auc('subdural'),
+}
+
+
+def compare(reference: Validation, candidate: Validation, figures: dict[str, Figure] = FIGURES,
+            resamples: int = 1000, seed: int = 0) -> list:
+    """One row per figure: both models' values, the difference and its 95 % interval over paired
+    patient resamples (draws where the figure is undefined, e.g. no positive left, are skipped)."""
+    if not (np.array_equal(reference.labels, candidate.labels) and np.array_equal(reference.patients, candidate.patients)):
+        raise ValueError('the two models were not validated on the same slices: a paired comparison needs the same patients and labels')
+    everything = np.arange(len(reference.labels))
+    draws = patient_resamples(reference.patients, resamples, np.random.default_rng(seed), reference.sources)
+    rows = []
+    for name, figure in figures.items():
+        ref, cand = figure(reference, everything), figure(candidate, everything)
+        if ref is None or cand is None:
+            continue
+        differences = [c - r for r, c in ((figure(reference, d), figure(candidate, d)) for d in draws)
+                       if r is not None and c is not None]
+        rows.append({'figure': name, 'reference': round(ref, 4), 'candidate': round(cand, 4),
+                     'difference': round(cand - ref, 4),
+                     'differenceCi95': [round(float(q), 4) for q in np.percentile(differences, [2.5, 97.5])],
+                     'resamples': len(differences)})
+    return rows
+
+
+def validation_outputs(checkpoint: Path) -> Validation:
+    """The checkpoint's final probabilities on the validation patients of the sources its run used,
+    each read as that run's engine reads it (PHE-SICH through the run's chosen window)."""
+    ckpt = load_checkpoint(checkpoint)
+    card = ckpt['card_args']
+    cfg = complete_config(json.loads(json.dumps(card['training']['config'])), f'{checkpoint} (recorded config)')
+    tables = []
+    if cfg['ct_ich']['use']:
+        tables.append(('ct-ich', ct_ich_tables(cfg['ct_ich'])['val']))
+    if cfg['phe_sich']['use']:
+        tables.append(('phe-sich', phe_sich_tables(cfg['phe_sich'], card['png_window'])['val']))
+    maker = BatchMaker(card['mean'], card['std'], card['png_window'], cfg['seed'])
+    parts = []
+    for source, table in tables:
+        emb, probs = embed(ckpt['cnn'], table, maker, augment=False)
+        parts.append((table.labels, table.known, final_probs(ckpt['scan'], table, emb, probs),
+                      np.array([f'{source}:{g}' for g in table.groups]), np.full(len(table), source)))
+    return Validation(*(np.concatenate(column) for column in zip(*parts)))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--reference', type=Path, required=True, help='checkpoint.pt of the model in use')
+    parser.add_argument('--candidate', type=Path, required=True, help='checkpoint.pt of the model proposed')
+    parser.add_argument('--resamples', type=int, default=1000)
+    parser.add_argument('--out', type=Path, help='write the rows as JSON here too')
+    args = parser.parse_args(argv)
+    torch.set_num_threads(2)
+    try:
+        rows = compare(validation_outputs(args.reference), validation_outputs(args.candidate), resamples=args.resamples)
+    except ValueError as error:
+        print(f'ichtrain.compare: {error}')
+        return 2
+    for row in rows:
+        low, high = row['differenceCi95']
+        print(f"{row['figure']:45s} {row['reference']:.3f} -> {row['candidate']:.3f} "
+              f"({row['difference']:+.3f}, 95 % {low:+.3f}..{high:+.3f})")
+    if args.out:
+        args.out.write_text(json.dumps({'reference': str(args.reference), 'candidate': str(args.candidate),
+                                        'rows': rows}, indent=2) + '\n')
+    return 0
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())
