@@ -46,13 +46,14 @@ def class_auc(name: str, source: str = None) -> Figure:
     k = CLASSES.index(name)
 
     def figure(v: Validation, idx: np.ndarray):
-        m = v.known[idx, k] & (True if source is None else v.sources[idx] == source)
+        m = v.known[idx, k] if source is None else v.known[idx, k] & (v.sources[idx] == source)
         return auc(v.labels[idx, k][m], v.probs[idx, k][m])
     return figure
 
 
 def any_specificity_at_sensitivity95(v: Validation, idx: np.ndarray):
-    return specificity_at_sensitivity(v.labels[idx, 0], v.probs[idx, 0], 0.95)
+    m = v.known[idx, 0]
+    return specificity_at_sensitivity(v.labels[idx, 0][m], v.probs[idx, 0][m], 0.95)
 
 
 # The figures of the adoption rules in the training README (validation patients, final probabilities).

@@ -67,3 +67,10 @@ def test_every_figure_reads_only_known_labels():
     # intraparenchymal and subdural are unlabelled here: no figure rather than one made of unknowns
     assert FIGURES['pooled intraparenchymal slice AUC'](model, everything) is None
     assert FIGURES['pooled subdural slice AUC'](model, everything) is None
+    # slices whose `any` is unknown do not move the specificity, whatever they score
+    with_unknowns = validation(np.linspace(0, 1, 60), labels)
+    with_unknowns.known[:10, 0] = False
+    with_unknowns.probs[:10, 0] = 1.0
+    known_only = validation(np.linspace(0, 1, 60)[10:], labels[10:])
+    spec = FIGURES['pooled any specificity at sensitivity 0.95']
+    assert spec(with_unknowns, everything) == spec(known_only, np.arange(50)) is not None
