@@ -1,11 +1,14 @@
 """Saving and loading a trained detector (both networks plus what the model card needs)."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import torch
 
+from .config import complete_config
 from .model import ScanModel, SliceCnn, SliceCnnEnsemble
+from .slices import BatchMaker
 
 
 def save_checkpoint(path: Path, cnn: SliceCnn, scan: ScanModel, arch: dict, card_args: dict) -> None:
@@ -27,3 +30,12 @@ def load_checkpoint(path: Path) -> dict:
     # Checkpoints from before the temperature buffer existed were not calibrated: temperature 1.
     scan.load_state_dict({'temperature': torch.ones_like(scan.temperature), **data['scan']})
     return {'cnn': cnn.eval(), 'scan': scan.eval(), 'arch': data['arch'], 'card_args': data['card_args']}
+
+
+def load_run(path: Path) -> dict:
+    """load_checkpoint plus the run's completed config ('config') and a BatchMaker ('maker') that
+    prepares slices as the run's own evaluation did (its normalisation and read-back window)."""
+    ckpt = load_checkpoint(path)
+    card = ckpt['card_args']
+    cfg = complete_config(json.loads(json.dumps(card['training']['config'])), f'{path} (recorded config)')
+    return {**ckpt, 'config': cfg, 'maker': BatchMaker(card['mean'], card['std'], card['png_window'], cfg['seed'])}

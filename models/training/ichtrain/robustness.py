@@ -22,11 +22,9 @@ import torch
 from PIL import Image
 from scipy import ndimage
 
-from .checkpoint import load_checkpoint
-from .config import complete_config
+from .checkpoint import load_run
 from .metrics import auc, patient_resamples
 from .preprocess import export_grey, png_to_pseudo_hu
-from .slices import BatchMaker
 from .sources import ct_ich_tables
 from .train import any_probs
 
@@ -127,13 +125,11 @@ def main(argv=None) -> int:
     parser.add_argument('--out', type=Path, help='write the table as JSON here too')
     args = parser.parse_args(argv)
     torch.set_num_threads(2)
-    ckpt = load_checkpoint(args.checkpoint)
-    card = ckpt['card_args']
-    cfg = complete_config(json.loads(json.dumps(card['training']['config'])), f'{args.checkpoint} (recorded config)')
-    val = ct_ich_tables(cfg['ct_ich'])['val']
-    maker = BatchMaker(card['mean'], card['std'], card['png_window'], cfg['seed'])
+    run = load_run(args.checkpoint)
+    card = run['card_args']
+    val = ct_ich_tables(run['config']['ct_ich'])['val']
 
-    rows = measure(lambda images: any_probs(ckpt['cnn'], maker, images), val.images, val.labels[:, 0],
+    rows = measure(lambda images: any_probs(run['cnn'], run['maker'], images), val.images, val.labels[:, 0],
                    card['png_window'], val.groups)
     result = {'checkpoint': str(args.checkpoint), 'model': f"{card['name']} {card['version']}",
               'slices': len(val), 'anyPositive': int(val.labels[:, 0].sum()), 'patients': val.patient_ids,
