@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Optional, Union
 
 from .constants import SEED_MEAN, SEED_STD
+from .inserted_bleeds import KINDS as INSERTED_BLEED_KINDS
 
 
 class ConfigError(ValueError):
@@ -69,10 +70,21 @@ class Augment:
     png_width: tuple[float, float] = (70.0, 180.0)
     # Largest standard deviation (HU) of the noise added to half of the slices (drawn uniformly up to it).
     noise_sd: float = 6.0
+    # Share of the CNN's training slices that get a synthetic bleed of each kind drawn into their HU
+    # (`ichtrain/inserted_bleeds.py`; only slices with a closed cranial cavity qualify, so windowed
+    # PNG sources never do), e.g. {"epidural": 0.06, "subdural": 0.06}. Empty: none.
+    inserted_bleeds: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self):
         if self.noise_sd < 0:
             raise ConfigError(f'augment.noise_sd must be 0 or more, not {self.noise_sd}')
+        for kind, share in self.inserted_bleeds.items():
+            if kind not in INSERTED_BLEED_KINDS:
+                raise ConfigError(f'augment.inserted_bleeds.{kind}: unknown kind (known: {", ".join(INSERTED_BLEED_KINDS)})')
+            if share < 0:
+                raise ConfigError(f'augment.inserted_bleeds.{kind} must be 0 or more, not {share}')
+        if sum(self.inserted_bleeds.values()) > 1:
+            raise ConfigError('augment.inserted_bleeds: the shares add up to more than 1')
         for key in ('png_center', 'png_width'):
             low_high = getattr(self, key)
             if len(low_high) != 2 or low_high[0] > low_high[1]:

@@ -11,8 +11,9 @@ import torch.nn.functional as F
 
 from .augment import blur, geometric, head_crop, jitter_hu
 from .config import Augment
-from .constants import INPUT_SIZE
+from .constants import CLASSES, INPUT_SIZE
 from .data.png import window_and_resize
+from .inserted_bleeds import insert_bleed
 
 
 @dataclass
@@ -55,18 +56,52 @@ class BatchMaker:
         if not augment and table.engine_inputs is not None:
             return torch.from_numpy(table.engine_inputs[i])
         hu = torch.from_numpy(np.asarray(table.images[i], dtype=np.float32))
-        if augment:
-            a = self.augment
-            hu = jitter_hu(hu, self.gen, self.png_window, a['png_prob'], a['png_center'], a['png_width'], a['noise_sd'])
+        return self.augmented_channels(hu) if augment else window_and_resize(hu, INPUT_SIZE)
+
+    def augmented_channels(self, hu: torch.Tensor) -> torch.Tensor:
+        a = self.augment
+        hu = jitter_hu(hu, self.gen, self.png_window, a['png_prob'], a['png_center'], a['png_width'], a['noise_sd'])
         x = window_and_resize(hu, INPUT_SIZE)
-        if augment and torch.rand(1, generator=self.gen) < self.augment['head_crop_prob']:
+        if torch.rand(1, generator=self.gen) < a['head_crop_prob']:
             x = head_crop(x, self.gen)
-        if augment and torch.rand(1, generator=self.gen) < 0.3:
+        if torch.rand(1, generator=self.gen) < 0.3:
             x = blur(x, 0.3 + 0.8 * torch.rand(1, generator=self.gen).item())
         return x
 
     def batch(self, table: SliceTable, indices, augment: bool, size: int = INPUT_SIZE) -> torch.Tensor:
         x = torch.stack([self.channels(table, int(i), augment) for i in indices])
+        return self.finish(x, augment, size)
+
+    def training_batch(self, table: SliceTable, indices, size: int):
+        """An augmented batch for the slice CNN with its labels and known-label mask: as `batch`, and
+        a share of the slices (augment.inserted_bleeds) gets a synthetic bleed, labelled as such."""
+        indices = [int(i) for i in indices]
+        labels, known = table.labels[indices].copy(), table.known[indices].copy()
+        kinds = list(self.augment['inserted_bleeds'].items())
+        xs = []
+        for row, i in enumerate(indices):
+            hu = np.asarray(table.images[i], dtype=np.float32)
+            # Drawn only when the config asks for bleeds, so that recipes without them keep their
+            # random stream (and reproduce their bundled models exactly).
+            kind = self.draw_bleed_kind(kinds) if kinds else None
+            if kind is not None:
+                inserted = insert_bleed(hu, kind, np.random.default_rng(int(torch.randint(2 ** 31, (1,), generator=self.gen))))
+                if inserted is not None:
+                    hu = inserted
+                    for k in (0, CLASSES.index(kind)):
+                        labels[row, k], known[row, k] = 1, True
+            xs.append(self.augmented_channels(torch.from_numpy(hu)))
+        return self.finish(torch.stack(xs), True, size), labels, known
+
+    def draw_bleed_kind(self, kinds: list) -> Optional[str]:
+        u = torch.rand(1, generator=self.gen).item()
+        for kind, share in kinds:
+            if u < share:
+                return kind
+            u -= share
+        return None
+
+    def finish(self, x: torch.Tensor, augment: bool, size: int) -> torch.Tensor:
         if augment:
             x = geometric(x, self.gen, size)
         elif size != INPUT_SIZE:

@@ -83,9 +83,10 @@ def train_cnn(cnn, tables, maker: BatchMaker, cfg: dict, seed: int) -> list:
                     by_table.setdefault(id(t), (t, []))[1].append(i)
                 xs, ys, ks = [], [], []
                 for t, idx in by_table.values():
-                    xs.append(maker.batch(t, idx, augment=True, size=phase['size']))
-                    ys.append(torch.from_numpy(t.labels[idx]))
-                    ks.append(torch.from_numpy(t.known[idx]).float())
+                    x, y, k = maker.training_batch(t, idx, phase['size'])
+                    xs.append(x)
+                    ys.append(torch.from_numpy(y))
+                    ks.append(torch.from_numpy(k).float())
                 logits, _, _ = cnn(torch.cat(xs))
                 loss = masked_bce(logits, torch.cat(ys), torch.cat(ks), cfg['subtype_positive_weight'])
                 opt.zero_grad()
