@@ -74,6 +74,9 @@ class Augment:
     # (`ichtrain/inserted_bleeds.py`; only slices with a closed cranial cavity qualify, so windowed
     # PNG sources never do), e.g. {"epidural": 0.06, "subdural": 0.06}. Empty: none.
     inserted_bleeds: dict[str, float] = field(default_factory=dict)
+    # Whether a slice with an inserted bleed may also be shown as a windowed 8-bit image (png_prob).
+    # Where the window saturates, blood against the skull looks like thicker bone.
+    png_export_inserted: bool = True
 
     def __post_init__(self):
         if self.noise_sd < 0:

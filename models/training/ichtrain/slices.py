@@ -58,9 +58,10 @@ class BatchMaker:
         hu = torch.from_numpy(np.asarray(table.images[i], dtype=np.float32))
         return self.augmented_channels(hu) if augment else window_and_resize(hu, INPUT_SIZE)
 
-    def augmented_channels(self, hu: torch.Tensor) -> torch.Tensor:
+    def augmented_channels(self, hu: torch.Tensor, png_export: bool = True) -> torch.Tensor:
         a = self.augment
-        hu = jitter_hu(hu, self.gen, self.png_window, a['png_prob'], a['png_center'], a['png_width'], a['noise_sd'])
+        png_prob = a['png_prob'] if png_export else 0.0
+        hu = jitter_hu(hu, self.gen, self.png_window, png_prob, a['png_center'], a['png_width'], a['noise_sd'])
         x = window_and_resize(hu, INPUT_SIZE)
         if torch.rand(1, generator=self.gen) < a['head_crop_prob']:
             x = head_crop(x, self.gen)
@@ -84,13 +85,15 @@ class BatchMaker:
             # Drawn only when the config asks for bleeds, so that recipes without them keep their
             # random stream (and reproduce their bundled models exactly).
             kind = self.draw_bleed_kind(kinds) if kinds else None
+            inserted = None
             if kind is not None:
                 inserted = insert_bleed(hu, kind, np.random.default_rng(int(torch.randint(2 ** 31, (1,), generator=self.gen))))
                 if inserted is not None:
                     hu = inserted
                     for k in (0, CLASSES.index(kind)):
                         labels[row, k], known[row, k] = 1, True
-            xs.append(self.augmented_channels(torch.from_numpy(hu)))
+            png_export = inserted is None or self.augment['png_export_inserted']
+            xs.append(self.augmented_channels(torch.from_numpy(hu), png_export))
         return self.finish(torch.stack(xs), True, size), labels, known
 
     def draw_bleed_kind(self, kinds: list) -> Optional[str]:

@@ -107,3 +107,20 @@ def test_the_config_names_the_kind_or_share_it_refuses():
     with pytest.raises(ConfigError, match='add up to more than 1'):
         complete_config({**base, 'augment': {'inserted_bleeds': {'epidural': 0.6, 'subdural': 0.6}}}, 'c.json')
     assert complete_config({**base, 'augment': {'inserted_bleeds': {'epidural': 0.1}}}, 'c.json')['augment']['inserted_bleeds'] == {'epidural': 0.1}
+
+
+def test_slices_with_an_inserted_bleed_can_be_kept_at_full_hu_range():
+    # Every other slice is exported through a narrow window (png_prob 1): a slice that got a bleed
+    # keeps its bone above the window's top only when png_export_inserted is false.
+    def channels(png_export_inserted: bool):
+        augment = dataclasses.asdict(Augment(inserted_bleeds={'epidural': 1.0}, png_prob=1.0,
+                                             png_export_inserted=png_export_inserted))
+        m = BatchMaker(SEED_MEAN, SEED_STD, READ_BACK, seed=5, augment=augment)
+        x, labels, _ = m.training_batch(table([head(), head()]), [0, 1], size=128)
+        return x * torch.tensor(SEED_STD)[:, None, None] + torch.tensor(SEED_MEAN)[:, None, None], labels
+    kept, labels = channels(False)
+    exported, _ = channels(True)
+    assert labels[:, 0].tolist() == [1, 1]
+    # Soft-tissue channel (40/380: -150..230 HU): bone reaches its top only at full range.
+    assert kept[:, 2].amax(dim=(1, 2)).min() > 0.95
+    assert exported[:, 2].amax(dim=(1, 2)).max() < 0.7
