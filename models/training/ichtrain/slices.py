@@ -71,7 +71,7 @@ class BatchMaker:
 
     def batch(self, table: SliceTable, indices, augment: bool, size: int = INPUT_SIZE) -> torch.Tensor:
         x = torch.stack([self.channels(table, int(i), augment) for i in indices])
-        return self.finish(x, augment, size)
+        return self.network_input(x, augment, size)
 
     def training_batch(self, table: SliceTable, indices, size: int):
         """An augmented batch for the slice CNN with its labels and known-label mask: as `batch`, and
@@ -94,7 +94,7 @@ class BatchMaker:
                         labels[row, k], known[row, k] = 1, True
             png_export = inserted is None or self.augment['png_export_inserted']
             xs.append(self.augmented_channels(torch.from_numpy(hu), png_export))
-        return self.finish(torch.stack(xs), True, size), labels, known
+        return self.network_input(torch.stack(xs), True, size), labels, known
 
     def draw_bleed_kind(self, kinds: list) -> Optional[str]:
         u = torch.rand(1, generator=self.gen).item()
@@ -104,7 +104,7 @@ class BatchMaker:
             u -= share
         return None
 
-    def finish(self, x: torch.Tensor, augment: bool, size: int) -> torch.Tensor:
+    def network_input(self, x: torch.Tensor, augment: bool, size: int) -> torch.Tensor:
         if augment:
             x = geometric(x, self.gen, size)
         elif size != INPUT_SIZE:
