@@ -28,7 +28,8 @@ from scipy import ndimage
 KINDS = ('epidural', 'subdural', 'intraparenchymal')
 
 BONE_HU = 150.0
-# A qualifying cranial cavity covers at least this share of the slice (a supratentorial level).
+# A qualifying cranial cavity covers at least this share of the slice (supratentorial and most
+# posterior-fossa levels; not the vertex or the skull base).
 MIN_CAVITY_SHARE = 0.08
 # An inserted bleed is labelled only when it covers at least this many pixels (about 8 mm2 at 256 px
 # of a head field of view, the phantoms' labelling rule); smaller draws are redrawn.
@@ -40,7 +41,7 @@ def cranial_cavity(hu: np.ndarray) -> Optional[np.ndarray]:
     if hu.max() < BONE_HU:
         return None  # no bone at all (a windowed PNG read back as pseudo-HU): skip the morphology
     bone = ndimage.binary_closing(hu >= BONE_HU, structure=np.ones((3, 3), dtype=bool), iterations=3)
-    inside = ndimage.binary_fill_holes(bone) & ~bone & (hu > -100) & (hu < 150)
+    inside = ndimage.binary_fill_holes(bone) & ~bone & (hu > -100) & (hu < BONE_HU)
     labels, count = ndimage.label(inside)
     if count == 0:
         return None
