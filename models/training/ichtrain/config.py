@@ -78,6 +78,10 @@ class Augment:
     # Measured (recipe real-v10, training README): keeping them at full range did not stop the loss
     # of accuracy on windowed images that inserted bleeds bring.
     png_export_inserted: bool = True
+    # Whether a slice that got a bleed is labelled `any` as well as the bleed's subtype. False leaves
+    # `any` unknown on it (unless the slice was positive already): the synthetic positives then teach
+    # the subtype heads without raising the share of `any` positives the CNN sees (recipe real-v11).
+    inserted_label_any: bool = True
 
     def __post_init__(self):
         if self.noise_sd < 0:

@@ -90,8 +90,12 @@ class BatchMaker:
                 inserted = insert_bleed(hu, kind, np.random.default_rng(int(torch.randint(2 ** 31, (1,), generator=self.gen))))
                 if inserted is not None:
                     hu = inserted
-                    for k in (0, CLASSES.index(kind)):
-                        labels[row, k], known[row, k] = 1, True
+                    subtype = CLASSES.index(kind)
+                    labels[row, subtype], known[row, subtype] = 1, True
+                    if self.augment['inserted_label_any']:
+                        labels[row, 0], known[row, 0] = 1, True
+                    elif labels[row, 0] != 1:
+                        known[row, 0] = False
             png_export = inserted is None or self.augment['png_export_inserted']
             xs.append(self.augmented_channels(torch.from_numpy(hu), png_export))
         return self.network_input(torch.stack(xs), True, size), labels, known

@@ -91,6 +91,18 @@ def test_training_batches_label_the_slices_that_got_a_bleed_and_only_those():
     assert t.labels.sum() == 0  # the table itself keeps its labels
 
 
+def test_a_slice_that_got_a_bleed_can_teach_its_subtype_alone():
+    epidural = CLASSES.index('epidural')
+    negative, positive = head(), head()
+    t = table([negative, positive])
+    t.labels[1, 0], t.known[:, 0] = 1, True
+    augment = dataclasses.asdict(Augment(inserted_bleeds={'epidural': 1.0}, inserted_label_any=False))
+    _, labels, known = BatchMaker(SEED_MEAN, SEED_STD, READ_BACK, seed=5, augment=augment).training_batch(t, [0, 1], size=128)
+    assert labels[:, epidural].tolist() == [1, 1] and known[:, epidural].all()
+    assert not known[0, 0]  # a negative slice's `any` is no longer known to be 0, nor claimed to be 1
+    assert known[1, 0] and labels[1, 0] == 1  # a slice positive already stays positive
+
+
 def test_without_inserted_bleeds_training_batches_are_the_plain_augmented_batches():
     t = table([head(), head()])
     x, labels, known = maker({}).training_batch(t, [0, 1], size=128)
