@@ -7,10 +7,16 @@ gives each figure's difference with a 95 % interval from resampling the patients
 source, for the same draws for both models (paired).
 
   python -m ichtrain.compare --reference runs/real-v5/checkpoint.pt --candidate runs/real-v8/checkpoint.pt
+
+With --per-member it also scores each slice CNN of the two ensembles alone on the CT-ICH validation
+slices, member against member of the same index (the same seed in both runs): a change to how the
+CNNs train shows there before the sequence model and calibration mix it with everything else, and
+a probe that trains fewer CNNs can be set against the full run's first ones.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,11 +27,14 @@ import numpy as np
 import torch
 
 from .checkpoint import load_run
+from .config import PngWindowChoice
 from .constants import CLASSES
 from .metrics import auc, patient_resamples, specificity_at_sensitivity
-from .slices import SliceTable
+from .model import slice_cnn_members
+from .png_window import choose_png_window
+from .slices import BatchMaker, SliceTable
 from .sources import ct_ich_tables, phe_sich_tables
-from .train import embed, final_probs
+from .train import any_probs, embed, final_probs
 
 
 @dataclass
@@ -115,16 +124,86 @@ def validation_outputs(checkpoint: Path) -> Validation:
     return Validation(*(np.concatenate(column) for column in zip(*parts)))
 
 
+# The read-back windows the recipes so far chose (40/100 for real-v5, 40/130 for the inserted-bleed
+# recipes): a member's read-back figure is the better of the two, so that neither run is judged
+# through the other's window.
+MEMBER_READ_BACK_WINDOWS = ({'center': 40.0, 'width': 100.0}, {'center': 40.0, 'width': 130.0})
+EXPORT_WINDOWS = tuple(dataclasses.asdict(w) for w in PngWindowChoice.exports)
+MEMBER_FIGURES = ('anyAuc', 'epiduralAuc', 'readBackMeanAuc')
+
+
+def member_figures(member, maker: BatchMaker, table: SliceTable, read_back=MEMBER_READ_BACK_WINDOWS,
+                   exports=EXPORT_WINDOWS) -> dict:
+    """One slice CNN scored alone on `table` (full-range HU slices): `any` and epidural slice AUC,
+    and the mean `any` AUC of the slices exported through each export window and read back through
+    the better of the read-back windows (the measure `choose_png_window` chooses a model's by)."""
+    probs = embed(member, table, maker, augment=False)[1]
+
+    def class_figure(name):
+        k = CLASSES.index(name)
+        m = table.known[:, k]
+        value = auc(table.labels[m, k], probs[m, k])
+        return None if value is None else round(float(value), 4)
+
+    known = np.nonzero(table.known[:, 0])[0]
+    choice = choose_png_window(lambda images: any_probs(member, maker, images), [table.images[i] for i in known],
+                               table.labels[known, 0], read_back, exports)
+    best = max(choice['candidates'], key=lambda row: row['meanAuc'])
+    return {'anyAuc': class_figure('any'), 'epiduralAuc': class_figure('epidural'),
+            'readBackMeanAuc': best['meanAuc'], 'readBackWindow': best['window']}
+
+
+def compare_members(reference: dict, candidate: dict, table: SliceTable, **windows) -> list:
+    """One row per member index both runs have (a probe may train fewer CNNs than the run it is set
+    against): both members' figures on `table`, then a row of each run's means over those members."""
+    pairs = list(zip(slice_cnn_members(reference['cnn']), slice_cnn_members(candidate['cnn'])))
+    rows = [{'member': m + 1, 'reference': member_figures(ref, reference['maker'], table, **windows),
+             'candidate': member_figures(cand, candidate['maker'], table, **windows)}
+            for m, (ref, cand) in enumerate(pairs)]
+
+    def mean(side, key):
+        values = [r[side][key] for r in rows if r[side][key] is not None]
+        return round(float(np.mean(values)), 4) if values else None
+
+    means = {side: {key: mean(side, key) for key in MEMBER_FIGURES} for side in ('reference', 'candidate')}
+    return rows + [{'member': 'mean', **means}]
+
+
+def ct_ich_validation(run: dict) -> SliceTable:
+    if not run['config']['ct_ich']['use']:
+        raise ValueError('comparing members needs runs that validated on CT-ICH (full-range HU)')
+    return validation_table('ct-ich', json.dumps(run['config']['ct_ich']), '')
+
+
+def print_members(rows: list) -> None:
+    print(f"{'member':8s} {'any AUC':>15s} {'epidural AUC':>15s} {'read-back mean':>15s}   (reference -> candidate)")
+
+    def shown(value):
+        return '-' if value is None else f'{value:.3f}'
+    for row in rows:
+        ref, cand = row['reference'], row['candidate']
+        print(f"{row['member']!s:8s} " + ' '.join(f"{shown(ref[k])} -> {shown(cand[k])}".rjust(15) for k in MEMBER_FIGURES))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--reference', type=Path, required=True, help='checkpoint.pt of the model in use')
     parser.add_argument('--candidate', type=Path, required=True, help='checkpoint.pt of the model proposed')
     parser.add_argument('--resamples', type=int, default=1000)
+    parser.add_argument('--per-member', action='store_true',
+                        help='also score each slice CNN alone on the CT-ICH validation slices (a few minutes per member)')
     parser.add_argument('--out', type=Path, help='write the rows as JSON here too')
     args = parser.parse_args(argv)
     torch.set_num_threads(2)
     try:
         rows = compare(validation_outputs(args.reference), validation_outputs(args.candidate), resamples=args.resamples)
+        members = None
+        if args.per_member:
+            reference, candidate = load_run(args.reference), load_run(args.candidate)
+            table = ct_ich_validation(reference)
+            if not np.array_equal(table.labels, ct_ich_validation(candidate).labels):
+                raise ValueError('the two runs validated on different CT-ICH patients: members cannot be paired')
+            members = compare_members(reference, candidate, table)
     except ValueError as error:
         print(f'ichtrain.compare: {error}')
         return 2
@@ -132,9 +211,11 @@ def main(argv=None) -> int:
         low, high = row['differenceCi95']
         print(f"{row['figure']:45s} {row['reference']:.3f} -> {row['candidate']:.3f} "
               f"({row['difference']:+.3f}, 95 % {low:+.3f}..{high:+.3f})")
+    if members:
+        print_members(members)
     if args.out:
         args.out.write_text(json.dumps({'reference': str(args.reference), 'candidate': str(args.candidate),
-                                        'rows': rows}, indent=2) + '\n')
+                                        'rows': rows, **({'members': members} if members else {})}, indent=2) + '\n')
     return 0
 
 

@@ -1,8 +1,12 @@
 import numpy as np
 import pytest
+import torch
 
-from ichtrain.compare import FIGURES, Validation, compare
+from ichtrain.compare import FIGURES, Validation, compare, compare_members, member_figures
+from ichtrain.constants import CLASSES, SEED_MEAN, SEED_STD
 from ichtrain.metrics import patient_resamples
+from ichtrain.model import SliceCnnEnsemble
+from ichtrain.slices import BatchMaker, SliceTable
 
 
 def validation(probs_any: np.ndarray, labels_any: np.ndarray) -> Validation:
@@ -74,3 +78,73 @@ def test_every_figure_reads_only_known_labels():
     known_only = validation(np.linspace(0, 1, 60)[10:], labels[10:])
     spec = FIGURES['pooled any specificity at sensitivity 0.95']
     assert spec(with_unknowns, everything) == spec(known_only, np.arange(50)) is not None
+
+
+class BrightnessCnn(torch.nn.Module):
+    """A stand-in slice CNN: every class's logit is the brain-window mean times `sign`, so with sign
+    +1 it ranks a slice with a bright (blood-like) patch above one without, and with -1 below."""
+
+    embedding_size = 1
+
+    def __init__(self, sign: float):
+        super().__init__()
+        self.sign = sign
+
+    def forward(self, x):
+        brain = x[:, 0].mean(dim=(1, 2))
+        logits = (self.sign * 10 * brain)[:, None].repeat(1, len(CLASSES))
+        return logits, brain[:, None], x[:, :1]
+
+
+def bleed_table() -> SliceTable:
+    """Eight 30 HU brains in 0 HU; four with a blood patch, the epidural ones brighter (80 vs 62 HU)."""
+    images, labels = [], np.zeros((8, len(CLASSES)), np.float32)
+    for i in range(8):
+        hu = np.zeros((256, 256), np.float32)
+        hu[48:208, 48:208] = 30 + 0.1 * (i % 4)  # brains differ a little, less than a patch
+        if i >= 4:
+            hu[100:140, 60:90] = 80 if i >= 6 else 62
+            labels[i, 0] = 1
+            labels[i, CLASSES.index('epidural')] = float(i >= 6)
+        images.append(hu)
+    return SliceTable('ct-ich-val', images, labels, np.ones_like(labels, bool), np.arange(8), np.zeros(8, int))
+
+
+def run_of(*signs) -> dict:
+    members = [BrightnessCnn(s) for s in signs]
+    cnn = members[0] if len(members) == 1 else SliceCnnEnsemble(members)
+    return {'cnn': cnn, 'maker': BatchMaker(SEED_MEAN, SEED_STD, {'center': 40, 'width': 100}, 0)}
+
+
+def test_each_member_is_scored_alone_and_paired_with_the_same_index():
+    table = bleed_table()
+    exports = ({'center': 40.0, 'width': 70.0}, {'center': 40.0, 'width': 180.0})
+    rows = compare_members(run_of(1, -1), run_of(-1, 1, 1), table, exports=exports)
+    # the candidate's third member has no counterpart, so it is left out
+    assert [r['member'] for r in rows] == [1, 2, 'mean']
+    good = {'anyAuc': 1.0, 'epiduralAuc': 1.0, 'readBackMeanAuc': 1.0}
+    bad = {'anyAuc': 0.0, 'epiduralAuc': 0.0, 'readBackMeanAuc': 0.0}
+    figures = lambda side: {k: side[k] for k in good}  # noqa: E731
+    assert figures(rows[0]['reference']) == good and figures(rows[0]['candidate']) == bad
+    assert figures(rows[1]['reference']) == bad and figures(rows[1]['candidate']) == good
+    # the ensemble's mean logit would tie every slice; the members' mean figures are their average
+    assert rows[2]['reference'] == rows[2]['candidate'] == {'anyAuc': 0.5, 'epiduralAuc': 0.5, 'readBackMeanAuc': 0.5}
+
+
+def test_a_member_is_judged_through_the_better_read_back_window():
+    table = bleed_table()
+    # Read back through 40/100 the exported patches stay brighter than the brain; through 1000/20 every
+    # pixel is 990 HU or more, the brain window saturates and every slice ties (AUC 0.5).
+    read_back = ({'center': 1000.0, 'width': 20.0}, {'center': 40.0, 'width': 100.0})
+    figures = member_figures(BrightnessCnn(1), run_of(1)['maker'], table, read_back=read_back,
+                             exports=({'center': 40.0, 'width': 70.0},))
+    assert figures['readBackWindow'] == {'center': 40.0, 'width': 100.0}
+    assert figures['readBackMeanAuc'] == 1.0
+
+
+def test_a_figure_without_positives_is_none_and_left_out_of_the_means():
+    table = bleed_table()
+    table.known[:6, CLASSES.index('epidural')] = False  # only the two epidural slices are labelled
+    rows = compare_members(run_of(1, 1), run_of(1, 1), table, exports=({'center': 40.0, 'width': 100.0},))
+    assert all(r[side]['epiduralAuc'] is None for r in rows for side in ('reference', 'candidate'))
+    assert rows[-1]['reference']['anyAuc'] == 1.0
