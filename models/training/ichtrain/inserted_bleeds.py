@@ -50,15 +50,31 @@ def cranial_cavity(hu: np.ndarray) -> Optional[np.ndarray]:
     return cavity if cavity.mean() >= MIN_CAVITY_SHARE else None
 
 
-def insert_bleed(hu: np.ndarray, kind: str, rng: np.random.Generator, attempts: int = 4) -> Optional[np.ndarray]:
-    """hu [H,W] float32 -> a copy with a bleed of `kind` drawn in, or None where the slice does not
-    qualify (no closed cavity) or no draw gave a bleed of MIN_AREA pixels."""
-    if kind not in KINDS:
-        raise ValueError(f'unknown inserted bleed kind {kind!r} (known: {", ".join(KINDS)})')
+def cavity_depth_squared(hu: np.ndarray) -> Optional[np.ndarray]:
+    """The squared distance of each pixel of the cranial cavity to its edge (the inner table), 0
+    outside it, or None where the slice has no qualifying cavity. Squared distances are integers, so
+    uint16 holds them exactly (at most 2 * 128^2 in a 256 px slice) at a quarter of float64's memory:
+    a training run keeps one per slice rather than redoing the morphology (about 6 ms) at every draw."""
     cavity = cranial_cavity(hu)
     if cavity is None:
         return None
-    depth = ndimage.distance_transform_edt(cavity)  # distance to the inner table (or cavity edge)
+    depth = ndimage.distance_transform_edt(cavity)
+    return np.rint(depth * depth).astype(np.uint16)
+
+
+def insert_bleed(hu: np.ndarray, kind: str, rng: np.random.Generator, attempts: int = 4,
+                 depth_squared: Optional[np.ndarray] = None) -> Optional[np.ndarray]:
+    """hu [H,W] float32 -> a copy with a bleed of `kind` drawn in, or None where the slice does not
+    qualify (no closed cavity) or no draw gave a bleed of MIN_AREA pixels. depth_squared: the
+    slice's `cavity_depth_squared`, when the caller keeps it (computed here otherwise)."""
+    if kind not in KINDS:
+        raise ValueError(f'unknown inserted bleed kind {kind!r} (known: {", ".join(KINDS)})')
+    if depth_squared is None:
+        depth_squared = cavity_depth_squared(hu)
+    if depth_squared is None:
+        return None
+    cavity = depth_squared > 0
+    depth = np.sqrt(depth_squared, dtype=np.float64)  # distance to the inner table (or cavity edge)
     rim = np.argwhere(cavity & (depth <= 1.5))
     for _ in range(attempts):
         mask, rim_hu = draw_shape(kind, cavity, depth, rim, rng)

@@ -13,7 +13,7 @@ from .augment import blur, geometric, head_crop, jitter_hu
 from .config import Augment
 from .constants import CLASSES, INPUT_SIZE
 from .data.png import window_and_resize
-from .inserted_bleeds import insert_bleed
+from .inserted_bleeds import cavity_depth_squared, insert_bleed
 
 
 @dataclass
@@ -50,6 +50,9 @@ class BatchMaker:
         self.png_window = png_window
         self.augment = augment or dataclasses.asdict(Augment())
         self.gen = torch.Generator().manual_seed(seed)
+        # id(stored slice) -> (that slice, its cavity_depth_squared): a slice's cavity is computed
+        # once per run, not at every draw (a slice is kept with its entry so that its id stays its own).
+        self.cavities: dict[int, tuple] = {}
 
     def channels(self, table: SliceTable, i: int, augment: bool) -> torch.Tensor:
         """Windowed channels [3,256,256] in [0,1]; augmented in HU first when training."""
@@ -87,7 +90,8 @@ class BatchMaker:
             kind = self.draw_bleed_kind(kinds) if kinds else None
             inserted = None
             if kind is not None:
-                inserted = insert_bleed(hu, kind, np.random.default_rng(int(torch.randint(2 ** 31, (1,), generator=self.gen))))
+                inserted = insert_bleed(hu, kind, np.random.default_rng(int(torch.randint(2 ** 31, (1,), generator=self.gen))),
+                                        depth_squared=self.cavity_of(table.images[i], hu))
                 if inserted is not None:
                     hu = inserted
                     subtype = CLASSES.index(kind)
@@ -99,6 +103,12 @@ class BatchMaker:
             png_export = inserted is None or self.augment['png_export_inserted']
             xs.append(self.augmented_channels(torch.from_numpy(hu), png_export))
         return self.network_input(torch.stack(xs), True, size), labels, known
+
+    def cavity_of(self, stored, hu: np.ndarray) -> Optional[np.ndarray]:
+        entry = self.cavities.get(id(stored))
+        if entry is None or entry[0] is not stored:
+            entry = self.cavities[id(stored)] = (stored, cavity_depth_squared(hu))
+        return entry[1]
 
     def draw_bleed_kind(self, kinds: list) -> Optional[str]:
         u = torch.rand(1, generator=self.gen).item()

@@ -8,7 +8,7 @@ from scipy import ndimage
 
 from ichtrain.config import Augment, ConfigError, complete_config
 from ichtrain.constants import CLASSES, SEED_MEAN, SEED_STD
-from ichtrain.inserted_bleeds import cranial_cavity, insert_bleed
+from ichtrain.inserted_bleeds import cavity_depth_squared, cranial_cavity, insert_bleed
 from ichtrain.slices import BatchMaker, SliceTable
 
 READ_BACK = {'center': 40.0, 'width': 100.0}
@@ -136,3 +136,27 @@ def test_slices_with_an_inserted_bleed_can_be_kept_at_full_hu_range():
     # Soft-tissue channel (40/380: -150..230 HU): bone reaches its top only at full range.
     assert kept[:, 2].amax(dim=(1, 2)).min() > 0.95
     assert exported[:, 2].amax(dim=(1, 2)).max() < 0.7
+
+
+def test_the_kept_cavity_depth_is_exactly_the_distance_the_bleeds_were_drawn_with():
+    # uint16 squared distances must give back the float64 distance transform bit for bit, or runs
+    # made before the cavity was kept would not reproduce.
+    rng = np.random.default_rng(3)
+    for hu in (head(), head() + rng.normal(0, 20, (256, 256)).astype(np.float32)):
+        exact = ndimage.distance_transform_edt(cranial_cavity(hu))
+        kept = cavity_depth_squared(hu)
+        assert kept.dtype == np.uint16 and np.array_equal(np.sqrt(kept, dtype=np.float64), exact)
+    assert cavity_depth_squared(head(gap=True)) is None
+
+
+def test_a_slice_s_cavity_is_computed_once_and_batches_do_not_change_for_it():
+    t = table([head(), head(gap=True)])
+    kept, fresh = maker({'epidural': 1.0}), maker({'epidural': 1.0})
+    for m in (kept, fresh):
+        m.training_batch(t, [0, 1], size=128)
+    assert len(kept.cavities) == 2 and kept.cavities[id(t.images[1])][1] is None
+    fresh.cavities.clear()  # the second batch recomputes every cavity
+    x_kept, labels_kept, _ = kept.training_batch(t, [0, 1], size=128)
+    x_fresh, labels_fresh, _ = fresh.training_batch(t, [0, 1], size=128)
+    assert torch.equal(x_kept, x_fresh) and np.array_equal(labels_kept, labels_fresh)
+    assert labels_kept[0, 0] == 1 and labels_kept[1, 0] == 0
