@@ -106,10 +106,9 @@ def validation_table(source: str, section: str, png_window: str) -> SliceTable:
     return phe_sich_tables(json.loads(section), json.loads(png_window))['val']
 
 
-def validation_outputs(checkpoint: Path) -> Validation:
-    """The checkpoint's final probabilities on the validation patients of the sources its run used,
-    each read as that run's engine reads it (PHE-SICH through the run's chosen window)."""
-    run = load_run(checkpoint)
+def validation_outputs(run: dict) -> Validation:
+    """A loaded run's (`load_run`) final probabilities on the validation patients of the sources it
+    used, each read as that run's engine reads it (PHE-SICH through the run's chosen window)."""
     window = json.dumps(run['card_args']['png_window'])
     parts = []
     for source, key in (('ct-ich', 'ct_ich'), ('phe-sich', 'phe_sich')):
@@ -196,10 +195,10 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     torch.set_num_threads(2)
     try:
-        rows = compare(validation_outputs(args.reference), validation_outputs(args.candidate), resamples=args.resamples)
+        reference, candidate = load_run(args.reference), load_run(args.candidate)
+        rows = compare(validation_outputs(reference), validation_outputs(candidate), resamples=args.resamples)
         members = None
         if args.per_member:
-            reference, candidate = load_run(args.reference), load_run(args.candidate)
             table = ct_ich_validation(reference)
             if not np.array_equal(table.labels, ct_ich_validation(candidate).labels):
                 raise ValueError('the two runs validated on different CT-ICH patients: members cannot be paired')
