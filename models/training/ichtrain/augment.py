@@ -35,6 +35,8 @@ def jitter_hu(hu: torch.Tensor, gen: torch.Generator, png_window: dict, png_prob
         center = png_center[0] + (png_center[1] - png_center[0]) * torch.rand(1, generator=gen).item()
         width = png_width[0] + (png_width[1] - png_width[0]) * torch.rand(1, generator=gen).item()
         grey = export_grey(hu.numpy(), {'center': center, 'width': width})
+        # Read back to the window's top even when the model reads saturated grey as bone
+        # (png_saturated_hu): the CNNs of the bundled recipes trained this way.
         hu = torch.from_numpy(png_to_pseudo_hu(grey, png_window['center'], png_window['width']))
     return hu
 

@@ -219,6 +219,11 @@ class TrainConfig:
     evaluate_real: bool = True
     # None: the model reads windowed images through png_window.
     png_window_choice: Optional[PngWindowChoice] = None
+    # The HU a saturated grey (255) of a windowed image is read back as (the card's
+    # pngWindow.saturatedHu): anything above 230, the widest input window's top, reads as bone. None:
+    # the window's top. It changes the model's read-back (window choice, PHE-SICH, thresholds,
+    # evaluation, the engine), not the CNN's PNG-export augmentation, so a run can reuse its CNN.
+    png_saturated_hu: Optional[float] = None
 
 
 def load_config(path: Path) -> dict:

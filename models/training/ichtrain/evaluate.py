@@ -21,7 +21,7 @@ from .constants import CLASSES, INPUT_SIZE
 from .data.dicom_hu import dataset_hu
 from .data.png import load_grey, read_png_labels
 from .metrics import auc, sensitivity_specificity
-from .preprocess import normalise, png_to_pseudo_hu, resize_bilinear, window_channels
+from .preprocess import normalise, read_back, resize_bilinear, window_channels
 from .sources import DATA_ROOT
 
 ANY = 0
@@ -76,7 +76,7 @@ def _read_hu(path: Path) -> np.ndarray:
 
 def eval_png_set(cnn, scan, thresholds, mean, std, png_window, folder: Path) -> dict:
     items = read_png_labels(folder)
-    inputs = [_input(png_to_pseudo_hu(load_grey(it.path), png_window['center'], png_window['width']), mean, std)
+    inputs = [_input(read_back(load_grey(it.path), png_window), mean, std)
               for it in items]
     cnn_p, fin_p = _single_slices(cnn, scan, inputs)
     labels = np.stack([it.labels for it in items])

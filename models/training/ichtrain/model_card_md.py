@@ -62,7 +62,10 @@ def _png_window_lines(card: dict) -> list:
             f"the windows {exports} and read back through each candidate ({choice['rule']}). Mean (worst) slice "
             f"`any` AUC per candidate: {rows}. PNG sources were read through "
             f"{card['training']['config']['png_window']['center']:g}/{card['training']['config']['png_window']['width']:g} "
-            'while the CNN trained, and through the chosen window for the sequence model, thresholds and every metric here.']
+            'while the CNN trained, and through the chosen window for the sequence model, thresholds and every metric here.'
+            + (f" A saturated grey (255: at or above the window's top, mostly bone) is read as {window['saturatedHu']:g} HU, "
+               'not as the top, which would turn the skull into a rim of blood-like density; the CNN\'s PNG-export '
+               'augmentation read it as the top.' if window.get('saturatedHu') is not None else '')]
 
 
 def _warm_start_lines(t: dict) -> list:

@@ -22,7 +22,7 @@ from scipy import ndimage
 
 from .data.png import load_grey
 from .metrics import auc
-from .preprocess import export_grey, png_to_pseudo_hu
+from .preprocess import export_grey, read_back
 from .sources import DATA_ROOT
 
 
@@ -36,7 +36,7 @@ def choose_png_window(score: Callable[[list], np.ndarray], hu_slices: Sequence[n
     for j, export in enumerate(exports):
         greys = [export_grey(hu, export) for hu in hu_slices]  # once per export, read back by every candidate
         for i, c in enumerate(candidates):
-            aucs[i, j] = auc(any_labels, score([png_to_pseudo_hu(g, c['center'], c['width']) for g in greys]))
+            aucs[i, j] = auc(any_labels, score([read_back(g, c) for g in greys]))
     table = [{'window': dict(c), 'meanAuc': round(float(row.mean()), 4), 'worstAuc': round(float(row.min()), 4),
               'aucPerExport': [round(float(a), 4) for a in row]} for c, row in zip(candidates, aucs)]
     best = max(table, key=lambda row: row['meanAuc'])

@@ -7,7 +7,7 @@ The resize is written out in numpy (not torch) so the rule is explicit and testa
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
@@ -106,6 +106,15 @@ def export_grey(hu: np.ndarray, window: dict) -> np.ndarray:
     return np.round(np.clip((np.asarray(hu, np.float32) - low) / window['width'], 0, 1) * 255).astype(np.float32)
 
 
-def png_to_pseudo_hu(grey: np.ndarray, center: float, width: float) -> np.ndarray:
-    """Grey 0..255 of an already-windowed PNG -> pseudo-HU: center - width/2 + p/255 * width."""
-    return (np.float32(center - width / 2) + grey.astype(np.float32) / np.float32(255) * np.float32(width)).astype(np.float32)
+def png_to_pseudo_hu(grey: np.ndarray, center: float, width: float, saturated_hu: Optional[float] = None) -> np.ndarray:
+    """Grey 0..255 of an already-windowed PNG -> pseudo-HU: center - width/2 + p/255 * width.
+    saturated_hu: what a grey of 255 (anything at or above the window's top: mostly bone) is read as
+    instead of the top itself, which would make the skull a rim of blood-like density."""
+    hu = (np.float32(center - width / 2) + grey.astype(np.float32) / np.float32(255) * np.float32(width)).astype(np.float32)
+    return hu if saturated_hu is None else np.where(grey >= 255, np.float32(saturated_hu), hu).astype(np.float32)
+
+
+def read_back(grey: np.ndarray, window: dict) -> np.ndarray:
+    """A windowed image's grey levels -> pseudo-HU as a model reads them: through `window`, a model
+    card's pngWindow (center, width and, when set, saturatedHu)."""
+    return png_to_pseudo_hu(grey, window['center'], window['width'], window.get('saturatedHu'))

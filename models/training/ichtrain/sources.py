@@ -7,7 +7,7 @@ import numpy as np
 
 from .constants import CLASSES, INPUT_SIZE
 from .data.ct_ich import load_pseudo_hu, read_ct_ich_labels, resize_hu
-from .preprocess import png_to_pseudo_hu, resize_bilinear, window_channels
+from .preprocess import read_back, resize_bilinear, window_channels
 from .data.png import load_grey, phe_sich_labels, phe_sich_patient, read_png_labels
 from .data.split import split_patients
 from .data.synthetic import build_synthetic
@@ -31,7 +31,7 @@ def phe_sich_tables(cfg: dict, png_window: dict, data_root: Path = DATA_ROOT) ->
     the input size, so that training augments them in HU like every other source (HU jitter and
     re-export through another window)."""
     items = [phe_sich_labels(it) for it in read_png_labels(data_root / 'phe-sich', lambda f: phe_sich_patient(f))]
-    load = lambda it: png_to_pseudo_hu(load_grey(it.path), png_window['center'], png_window['width'])  # noqa: E731
+    load = lambda it: read_back(load_grey(it.path), png_window)  # noqa: E731
     return split_tables('phe-sich', items, cfg, load, lambda it: it.known)
 
 

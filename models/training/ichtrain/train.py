@@ -125,6 +125,13 @@ def any_probs(cnn, maker: BatchMaker, images: list) -> np.ndarray:
     return embed(cnn, table, maker, augment=False)[1][:, 0]
 
 
+def model_read_back(window: dict, cfg: dict) -> dict:
+    """A window as the model reads windowed images through it (the card's pngWindow): with the
+    config's png_saturated_hu when it sets one."""
+    saturated = cfg['png_saturated_hu']
+    return dict(window) if saturated is None else {**window, 'saturatedHu': saturated}
+
+
 def reusable_cnn(path: Path, cfg: dict) -> dict:
     """The checkpoint at `path`, if its run trained the slice CNN this config asks for; else ConfigError
     naming the first section that differs."""
@@ -334,7 +341,7 @@ def main(argv=None) -> int:
     run_dir = resolve(cfg['run_dir'])
     run_dir.mkdir(parents=True, exist_ok=True)
     cache = REPO_ROOT / '.cache' / 'ichtrain'
-    png_window = cfg['png_window']
+    png_window = model_read_back(cfg['png_window'], cfg)
     mean, std = tuple(cfg['mean']), tuple(cfg['std'])
 
     # ---- data
@@ -394,7 +401,8 @@ def main(argv=None) -> int:
     if cfg['png_window_choice']:
         window_choice = choose_png_window(
             lambda images: any_probs(cnn, maker_eval, images), [im for t in hu_val for im in t.images],
-            np.concatenate([t.labels[:, 0] for t in hu_val]), cfg['png_window_choice']['candidates'],
+            np.concatenate([t.labels[:, 0] for t in hu_val]),
+            [model_read_back(c, cfg) for c in cfg['png_window_choice']['candidates']],
             cfg['png_window_choice']['exports'])
         log('png window: ' + ', '.join(f"{r['window']['center']:g}/{r['window']['width']:g} mean AUC {r['meanAuc']}"
                                       for r in window_choice['candidates']))

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from ichtrain import golden
 from ichtrain.constants import SEED_MEAN, SEED_STD, WINDOWS
-from ichtrain.preprocess import (png_grey, png_to_pseudo_hu, preprocess_hu, resize_bilinear,
+from ichtrain.preprocess import (png_grey, png_to_pseudo_hu, preprocess_hu, read_back, resize_bilinear,
                                  window_channels)
 
 
@@ -69,6 +69,10 @@ def test_png_grey_and_pseudo_hu():
     assert np.array_equal(png_grey(rgba), grey.astype(np.float32))
     hu = png_to_pseudo_hu(png_grey(grey), center=40, width=130)
     assert np.allclose(hu[0], [-25.0, -25.0 + 128 / 255 * 130, 105.0], atol=1e-4)
+    # A model whose card reads saturated grey as bone changes the 255 only.
+    as_bone = read_back(png_grey(grey), {'center': 40, 'width': 130, 'saturatedHu': 1000})
+    assert np.array_equal(as_bone[0, :2], hu[0, :2]) and as_bone[0, 2] == 1000
+    assert np.array_equal(read_back(png_grey(grey), {'center': 40, 'width': 130}), hu)
     tinted = rgba.copy()
     tinted[0, 1, 2] = 131  # a slightly tinted grey: BT.601 luma
     assert np.allclose(png_grey(tinted)[0, 1], 0.299 * 128 + 0.587 * 128 + 0.114 * 131, atol=1e-4)
