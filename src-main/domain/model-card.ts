@@ -28,8 +28,11 @@ export interface ModelCard {
     mean: number[];
     std: number[];
   };
-  /** Window assumed for already-windowed 8-bit PNG input: pixel p becomes HU center - width/2 + p/255 * width. */
-  pngWindow: { center: number; width: number };
+  /**
+   * Window assumed for already-windowed 8-bit PNG input: pixel p becomes HU center - width/2 + p/255 * width;
+   * saturatedHu, when set, is what p = 255 (at or above the window's top, mostly bone) becomes instead.
+   */
+  pngWindow: { center: number; width: number; saturatedHu?: number };
   /** Embedding length E of slice_cnn.onnx (input of the sequence model). */
   embeddingSize: number;
   /** [h, w] of the cam output. */

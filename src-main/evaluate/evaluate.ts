@@ -72,6 +72,10 @@ const CLASS_COUNT = ICH_CLASSES.length;
  * (max over slices, and for ordered multi-slice scans also after the sequence model). An image that
  * cannot be read or decoded is listed as rejected with its reason.
  */
+function withSaturation(window: PngWindow, saturatedHu: number | undefined): PngWindow {
+  return saturatedHu === undefined ? window : { ...window, saturatedHu };
+}
+
 export async function evaluate(options: EvaluateOptions): Promise<EvaluationReport> {
   const started = performance.now();
   const labelsPath = path.resolve(options.labelsPath);
@@ -80,7 +84,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   const detector = await Detector.load(options.modelDir, options.providers ? { providers: options.providers } : {});
   try {
     const card = detector.card;
-    const pngWindow = options.pngWindow ?? card.pngWindow;
+    // A declared window says how the images were exported; how saturated grey is read stays the model's.
+    const pngWindow = options.pngWindow ? withSaturation(options.pngWindow, card.pngWindow.saturatedHu) : card.pngWindow;
     const boneWindow = labelsFile.images.some((image) => image.bonePath) ? (options.boneWindow ?? DEFAULT_BONE_WINDOW) : null;
     const { slices, rejected, warnings } = await runSliceCnn(detector, labelsFile.images, pngWindow, boneWindow, options);
     const scans = groupIntoScans(slices.map((s) => ({ filename: s.image.filename, scanValue: s.image.scanValue, dicom: s.dicom })));

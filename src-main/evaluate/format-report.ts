@@ -38,7 +38,8 @@ export function formatEvaluation(report: EvaluationReport): string {
     `Model ${report.model.name} ${report.model.version} (${report.model.dir}, ${report.model.provider})`,
     `Labels ${report.labels}: ${images.listed} images listed, ${images.evaluated} evaluated, ${images.rejected.length} rejected, ${images.warnings.length} with warnings`,
     `Classes labelled: ${report.classes.join(', ')}`,
-    `PNG window assumed: centre ${report.pngWindow.center}, width ${report.pngWindow.width} (${report.pngWindow.source})`,
+    `PNG window assumed: centre ${report.pngWindow.center}, width ${report.pngWindow.width} (${report.pngWindow.source})` +
+      (report.pngWindow.saturatedHu === undefined ? '' : `; grey 255 read as ${report.pngWindow.saturatedHu} HU`),
     ...(report.boneWindow ? [`Bone window (bone_filename): centre ${report.boneWindow.center}, width ${report.boneWindow.width}`] : []),
     `Scans: ${scans.count} (${rules || 'none'}${scans.scanColumn ? `; column "${scans.scanColumn}"` : ''}); sequence model on ${scans.sequenceScans} ordered multi-slice scans`,
     `Time: ${report.seconds.toFixed(1)} s with model loading (${fixed(images.evaluated / report.seconds, 1)} images/s)`,

@@ -3,6 +3,8 @@ import { convertIndexedToRgb, decode, type DecodedPng } from 'fast-png';
 export interface PngWindow {
   center: number;
   width: number;
+  /** HU a grey of 255 (at or above the window's top) is read as; absent: the top itself. */
+  saturatedHu?: number;
 }
 
 export interface PseudoHuSlice {
@@ -38,12 +40,16 @@ export function pngToPseudoHu(bytes: Uint8Array, window: PngWindow): PseudoHuSli
   return { rows, columns, hu: greyToPseudoHu(grey, window), warning };
 }
 
-/** Grey levels 0..255 of a windowed rendering -> pseudo-HU center - width/2 + p/255 * width. */
+/**
+ * Grey levels 0..255 of a windowed rendering -> pseudo-HU center - width/2 + p/255 * width, or the
+ * window's saturatedHu for p = 255 where it has one (a model that reads saturated grey as bone).
+ */
 export function greyToPseudoHu(grey: ArrayLike<number>, window: PngWindow): Float32Array {
   const huPerLevel = window.width / 255;
   const lo = window.center - window.width / 2;
+  const saturated = window.saturatedHu;
   const hu = new Float32Array(grey.length);
-  for (let i = 0; i < grey.length; i++) hu[i] = lo + grey[i]! * huPerLevel;
+  for (let i = 0; i < grey.length; i++) hu[i] = saturated !== undefined && grey[i]! >= 255 ? saturated : lo + grey[i]! * huPerLevel;
   return hu;
 }
 

@@ -16,6 +16,15 @@ describe('pngToPseudoHu', () => {
     assert.deepEqual(Array.from(slice.hu, (v) => Math.round(v * 1e4) / 1e4), [-25, 1, 105]);
   });
 
+  it('reads saturated grey as the model card says (bone), and only saturated grey', () => {
+    // as in ichtrain's test_png_grey_and_pseudo_hu: through 40/130, with 255 read as 1000 HU
+    const png = encode({ width: 4, height: 1, channels: 1, depth: 8, data: new Uint8Array([0, 128, 254, 255]) });
+    const asBone = pngToPseudoHu(png, { ...window, saturatedHu: 1000 });
+    const atTop = pngToPseudoHu(png, window);
+    assert.deepEqual(Array.from(asBone.hu.subarray(0, 3)), Array.from(atTop.hu.subarray(0, 3)));
+    assert.deepEqual([asBone.hu[3], atTop.hu[3]], [1000, 105]);
+  });
+
   it('uses R of grey stored as RGBA and ignores alpha', () => {
     const data = new Uint8Array([51, 51, 51, 0, 255, 255, 255, 128]);
     const slice = pngToPseudoHu(encode({ width: 2, height: 1, channels: 4, depth: 8, data }), window);

@@ -93,4 +93,12 @@ describe('model card checks', () => {
     await writeFile(path.join(dir, 'model.json'), JSON.stringify(card));
     await assert.rejects(loadModelCard(dir), /classes must be any, epidural/);
   });
+
+  it('refuses a card whose saturated grey HU is not a number', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ichtriage-card-'));
+    const card = JSON.parse(readFileSync(path.join(modelDir, 'model.json'), 'utf8'));
+    card.pngWindow.saturatedHu = 'bone';
+    await writeFile(path.join(dir, 'model.json'), JSON.stringify(card));
+    await assert.rejects(loadModelCard(dir), /pngWindow.saturatedHu must be a number of HU/);
+  });
 });
