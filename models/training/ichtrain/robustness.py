@@ -24,7 +24,7 @@ from scipy import ndimage
 
 from .checkpoint import load_run
 from .metrics import auc, patient_resamples
-from .preprocess import export_grey, png_to_pseudo_hu
+from .preprocess import export_grey, read_back
 from .sources import ct_ich_tables
 from .train import any_probs
 
@@ -74,7 +74,7 @@ def windowed_export(quality: int | None) -> Perturbation:
             buffer.seek(0)
             with Image.open(buffer) as im:
                 grey = np.asarray(im.convert('L'))
-        return png_to_pseudo_hu(grey.astype(np.float32), window['center'], window['width'])
+        return read_back(grey.astype(np.float32), window)
     return apply
 
 
