@@ -12,14 +12,16 @@ import torch
 import torch.nn.functional as F
 from scipy import ndimage
 
-from .preprocess import export_grey, png_to_pseudo_hu
+from .preprocess import export_grey, png_to_pseudo_hu, read_back
 
 
 def jitter_hu(hu: torch.Tensor, gen: torch.Generator, png_window: dict, png_prob: float,
-              png_center=(25.0, 55.0), png_width=(70.0, 180.0), noise_sd: float = 6.0) -> torch.Tensor:
+              png_center=(25.0, 55.0), png_width=(70.0, 180.0), noise_sd: float = 6.0,
+              read_saturated_as_model: bool = False) -> torch.Tensor:
     """hu float [H,W] -> augmented HU: scale/offset jitter, sometimes a sharper kernel, for half of
     the slices noise of sd up to noise_sd HU, and possibly a simulated PNG export through a window
-    drawn from the png_center x png_width ranges, read back through png_window."""
+    drawn from the png_center x png_width ranges, read back through png_window: a saturated grey as
+    the window's top, or, with read_saturated_as_model, as the model reads it (its saturatedHu)."""
     r = torch.rand(8, generator=gen)
     # Scanners' calibration differs by a few HU (brain 30-40 HU between sites).
     hu = hu * (1 + (r[0] - 0.5) * 0.06) + (r[1] - 0.5) * 12
@@ -35,9 +37,9 @@ def jitter_hu(hu: torch.Tensor, gen: torch.Generator, png_window: dict, png_prob
         center = png_center[0] + (png_center[1] - png_center[0]) * torch.rand(1, generator=gen).item()
         width = png_width[0] + (png_width[1] - png_width[0]) * torch.rand(1, generator=gen).item()
         grey = export_grey(hu.numpy(), {'center': center, 'width': width})
-        # Read back to the window's top even when the model reads saturated grey as bone
-        # (png_saturated_hu): the CNNs of the bundled recipes trained this way.
-        hu = torch.from_numpy(png_to_pseudo_hu(grey, png_window['center'], png_window['width']))
+        # The bundled recipes' CNNs trained with saturated grey read as the window's top.
+        hu = torch.from_numpy(read_back(grey, png_window) if read_saturated_as_model
+                              else png_to_pseudo_hu(grey, png_window['center'], png_window['width']))
     return hu
 
 

@@ -83,6 +83,9 @@ class Augment:
     # the subtype heads without raising the share of `any` positives the CNN sees. Measured (recipe
     # real-v11, training README): it halves both the epidural gain and the loss on windowed images.
     inserted_label_any: bool = True
+    # Whether the simulated PNG export reads a saturated grey back as the model will (png_saturated_hu)
+    # rather than as the window's top, so that the CNN trains on the read-back it will see.
+    png_export_reads_saturated: bool = False
 
     def __post_init__(self):
         if self.noise_sd < 0:
@@ -222,8 +225,12 @@ class TrainConfig:
     # The HU a saturated grey (255) of a windowed image is read back as (the card's
     # pngWindow.saturatedHu): anything above 230, the widest input window's top, reads as bone. None:
     # the window's top. It changes the model's read-back (window choice, PHE-SICH, thresholds,
-    # evaluation, the engine), not the CNN's PNG-export augmentation, so a run can reuse its CNN.
+    # evaluation, the engine); the CNN's PNG-export augmentation only with augment.png_export_reads_saturated.
     png_saturated_hu: Optional[float] = None
+
+    def __post_init__(self):
+        if self.augment.png_export_reads_saturated and self.png_saturated_hu is None:
+            raise ConfigError('augment.png_export_reads_saturated needs png_saturated_hu (what a saturated grey is read as)')
 
 
 def load_config(path: Path) -> dict:

@@ -64,7 +64,8 @@ class BatchMaker:
     def augmented_channels(self, hu: torch.Tensor, png_export: bool = True) -> torch.Tensor:
         a = self.augment
         png_prob = a['png_prob'] if png_export else 0.0
-        hu = jitter_hu(hu, self.gen, self.png_window, png_prob, a['png_center'], a['png_width'], a['noise_sd'])
+        hu = jitter_hu(hu, self.gen, self.png_window, png_prob, a['png_center'], a['png_width'], a['noise_sd'],
+                       a['png_export_reads_saturated'])
         x = window_and_resize(hu, INPUT_SIZE)
         if torch.rand(1, generator=self.gen) < a['head_crop_prob']:
             x = head_crop(x, self.gen)

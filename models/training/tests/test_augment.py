@@ -20,6 +20,20 @@ def test_png_export_leaves_at_most_256_levels_inside_the_read_back_window():
     assert np.allclose(steps, np.round(steps), atol=1e-3) and steps.min() > 0.99
 
 
+def test_png_export_can_read_saturated_grey_as_the_model_does():
+    hu = torch.linspace(-1000, 1500, 256 * 256).reshape(256, 256)
+    as_bone = {**READ_BACK, 'saturatedHu': 1000.0}
+
+    def exported(read_saturated_as_model):
+        gen = torch.Generator().manual_seed(3)
+        return jitter_hu(hu, gen, as_bone, png_prob=1.0, png_center=(40.0, 40.0), png_width=(80.0, 80.0),
+                         read_saturated_as_model=read_saturated_as_model).numpy()
+    at_top, read_as_bone = exported(False), exported(True)
+    assert at_top.max() == 90  # the window's top, as the bundled CNNs trained
+    saturated = at_top == 90
+    assert (read_as_bone[saturated] == 1000).all() and np.array_equal(read_as_bone[~saturated], at_top[~saturated])
+
+
 def test_without_png_export_the_full_hu_range_survives():
     hu = torch.linspace(-1000, 1500, 256 * 256).reshape(256, 256)
     gen = torch.Generator().manual_seed(3)

@@ -49,6 +49,7 @@ def test_fills_the_defaults(tmp_path):
     (lambda c: c.update(augment={'noise_sd': -1}), r'augment\.noise_sd must be 0 or more, not -1'),
     (lambda c: c['cnn'].update(subtype_positive_weight=0), r'cnn\.subtype_positive_weight must be above 0, not 0'),
     (lambda c: c['lstm'].update(subtype_positive_weight=-2), r'lstm\.subtype_positive_weight must be above 0, not -2'),
+    (lambda c: c.update(augment={'png_export_reads_saturated': True}), r'png_export_reads_saturated needs png_saturated_hu'),
 ])
 def test_refuses_unknown_keys_and_wrong_types_naming_them(tmp_path, change, message):
     cfg = minimal()
