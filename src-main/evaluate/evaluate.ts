@@ -67,15 +67,15 @@ interface EvaluatedSlice {
 
 const CLASS_COUNT = ICH_CLASSES.length;
 
+function withSaturation(window: PngWindow, saturatedHu: number | undefined): PngWindow {
+  return saturatedHu === undefined ? window : { ...window, saturatedHu };
+}
+
 /**
  * Runs the model over every image of a labels CSV and measures it at slice level and scan level
  * (max over slices, and for ordered multi-slice scans also after the sequence model). An image that
  * cannot be read or decoded is listed as rejected with its reason.
  */
-function withSaturation(window: PngWindow, saturatedHu: number | undefined): PngWindow {
-  return saturatedHu === undefined ? window : { ...window, saturatedHu };
-}
-
 export async function evaluate(options: EvaluateOptions): Promise<EvaluationReport> {
   const started = performance.now();
   const labelsPath = path.resolve(options.labelsPath);

@@ -7,6 +7,8 @@ import { main } from '../../src-main/cli/main.js';
 import { ICH_CLASSES } from '../../src-main/contract/classes.js';
 import type { EvaluationReport } from '../../src-main/evaluate/evaluate.js';
 import { setLogLevel } from '../../src-main/log.js';
+import { defaultModelDir } from '../../src-main/pipeline/infer/detector.js';
+import { loadModelCard } from '../../src-main/pipeline/infer/load-model-card.js';
 import { SHARED_DATA } from '../helpers/paths.js';
 
 setLogLevel('error');
@@ -104,7 +106,10 @@ describe('ichtriage evaluate on real PNGs', () => {
   it('uses --png-window and prints a readable table by default', async () => {
     const result = await run(['--labels', labels, '--png-window', '40,80', '--quiet']);
     assert.equal(result.code, 0);
-    assert.match(result.stdout, /PNG window assumed: centre 40, width 80 \(option\)/);
+    // A declared window says how the images were exported; saturated grey is still read as the card says.
+    const saturated = (await loadModelCard(defaultModelDir())).pngWindow.saturatedHu;
+    const readAs = saturated === undefined ? '\n' : `; grey 255 read as ${saturated} HU\n`;
+    assert.ok(result.stdout.includes(`PNG window assumed: centre 40, width 80 (option)${readAs}`), result.stdout.split('\n')[3]);
     assert.match(result.stdout, /Slice level \(slice CNN\): 8 labelled/);
     assert.match(result.stdout, /Slice level, sequence model/);
     assert.match(result.stdout, /Scan level, sequence model/);
