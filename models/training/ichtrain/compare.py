@@ -125,7 +125,7 @@ def validation_outputs(run: dict) -> Validation:
 
 # The read-back windows the recipes so far chose (40/100 for real-v5, 40/130 for the inserted-bleed
 # recipes): a member's read-back figure is the better of the two, so that neither run is judged
-# through the other's window.
+# through the other's window. Each run reads saturated grey as its own card says (saturatedHu).
 MEMBER_READ_BACK_WINDOWS = ({'center': 40.0, 'width': 100.0}, {'center': 40.0, 'width': 130.0})
 EXPORT_WINDOWS = tuple(dataclasses.asdict(w) for w in PngWindowChoice.exports)
 MEMBER_FIGURES = ('anyAuc', 'epiduralAuc', 'readBackMeanAuc')
@@ -145,6 +145,8 @@ def member_figures(member, maker: BatchMaker, table: SliceTable, read_back=MEMBE
         return None if value is None else round(float(value), 4)
 
     known = np.nonzero(table.known[:, 0])[0]
+    saturated = maker.png_window.get('saturatedHu')
+    read_back = [dict(w) if saturated is None else {**w, 'saturatedHu': saturated} for w in read_back]
     choice = choose_png_window(lambda images: any_probs(member, maker, images), [table.images[i] for i in known],
                                table.labels[known, 0], read_back, exports)
     best = max(choice['candidates'], key=lambda row: row['meanAuc'])

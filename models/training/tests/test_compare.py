@@ -140,6 +140,11 @@ def test_a_member_is_judged_through_the_better_read_back_window():
                              exports=({'center': 40.0, 'width': 70.0},))
     assert figures['readBackWindow'] == {'center': 40.0, 'width': 100.0}
     assert figures['readBackMeanAuc'] == 1.0
+    # A run whose card reads saturated grey as bone is read back that way.
+    bone_maker = BatchMaker(SEED_MEAN, SEED_STD, {'center': 40, 'width': 100, 'saturatedHu': 1000.0}, 0)
+    as_bone = member_figures(BrightnessCnn(1), bone_maker, table, read_back=read_back,
+                             exports=({'center': 40.0, 'width': 70.0},))
+    assert as_bone['readBackWindow'] == {'center': 40.0, 'width': 100.0, 'saturatedHu': 1000.0}
 
 
 def test_a_figure_without_positives_is_none_and_left_out_of_the_means():
