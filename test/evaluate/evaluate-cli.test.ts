@@ -109,7 +109,7 @@ describe('ichtriage evaluate on real PNGs', () => {
     // A declared window says how the images were exported; saturated grey is still read as the card says.
     const saturated = (await loadModelCard(defaultModelDir())).pngWindow.saturatedHu;
     const readAs = saturated === undefined ? '\n' : `; grey 255 read as ${saturated} HU\n`;
-    assert.ok(result.stdout.includes(`PNG window assumed: centre 40, width 80 (option)${readAs}`), result.stdout.split('\n')[3]);
+    assert.ok(result.stdout.includes(`PNG window assumed: centre 40, width 80 (option)${readAs}`), result.stdout);
     assert.match(result.stdout, /Slice level \(slice CNN\): 8 labelled/);
     assert.match(result.stdout, /Slice level, sequence model/);
     assert.match(result.stdout, /Scan level, sequence model/);
