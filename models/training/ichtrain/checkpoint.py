@@ -7,7 +7,7 @@ from pathlib import Path
 import torch
 
 from .config import complete_config
-from .model import ScanModel, SliceCnn, SliceCnnEnsemble
+from .model import FlipAveraged, ScanModel, SliceCnn, SliceCnnEnsemble
 from .slices import BatchMaker
 
 
@@ -18,6 +18,8 @@ def save_checkpoint(path: Path, cnn: SliceCnn, scan: ScanModel, arch: dict, card
 def build_networks(arch: dict):
     members = [SliceCnn(width=arch['width'], work_size=arch.get('work_size')) for _ in range(arch.get('members', 1))]
     cnn = members[0] if len(members) == 1 else SliceCnnEnsemble(members)
+    if arch.get('test_time_flip'):
+        cnn = FlipAveraged(cnn)
     scan = ScanModel(embedding_size=cnn.embedding_size, pca_dim=arch['pca_dim'], hidden=arch['lstm_hidden'],
                      layers=arch['lstm_layers'])
     return cnn, scan

@@ -227,6 +227,9 @@ class TrainConfig:
     # the window's top. It changes the model's read-back (window choice, PHE-SICH, thresholds,
     # evaluation, the engine); the CNN's PNG-export augmentation only with augment.png_export_reads_saturated.
     png_saturated_hu: Optional[float] = None
+    # Whether the model averages the slice CNN over the image and its left-right mirror (model.FlipAveraged):
+    # chosen after the CNNs train, so it changes stages 2-3, the read-back window and the export, not the CNNs.
+    test_time_flip: bool = False
 
     def __post_init__(self):
         if self.augment.png_export_reads_saturated and self.png_saturated_hu is None:

@@ -105,9 +105,43 @@ class SliceCnnEnsemble(nn.Module):
         return logits, embedding, cam
 
 
+class FlipAveraged(nn.Module):
+    """Test-time augmentation: a slice CNN (or ensemble) run on the image and on its left-right mirror.
+
+    logits and embedding = the mean of the two runs; cam = the mean of the image's CAM and the
+    mirrored CAM of the mirror, so cam.mean(h, w) + bias = logits still holds. A head is nearly
+    symmetric left to right and the CNNs trained on mirrored slices, so the mirror is a second
+    opinion at twice the CNN's cost. It has no weights of its own: its state dict is the wrapped
+    CNN's, under the same keys, so checkpoints load with or without it.
+    """
+
+    def __init__(self, cnn: nn.Module):
+        super().__init__()
+        self.cnn = cnn
+        self.embedding_size = cnn.embedding_size
+
+    def forward(self, x: torch.Tensor):
+        logits, embedding, cam = self.cnn(x)
+        m_logits, m_embedding, m_cam = self.cnn(torch.flip(x, dims=[3]))
+        return (logits + m_logits) / 2, (embedding + m_embedding) / 2, (cam + torch.flip(m_cam, dims=[3])) / 2
+
+    def state_dict(self, *args, **kwargs):
+        return self.cnn.state_dict(*args, **kwargs)
+
+    def load_state_dict(self, state_dict, strict: bool = True):
+        return self.cnn.load_state_dict(state_dict, strict)
+
+
+def without_test_time_flip(cnn: nn.Module) -> nn.Module:
+    """The CNN that trains: `cnn` itself unless it is wrapped in FlipAveraged."""
+    return cnn.cnn if isinstance(cnn, FlipAveraged) else cnn
+
+
 def slice_cnn_members(cnn: nn.Module) -> list:
-    """The CNNs to train one after the other: an ensemble's members, or the CNN itself."""
-    return list(cnn.members) if isinstance(cnn, SliceCnnEnsemble) else [cnn]
+    """An ensemble's members, or the CNN itself, each as the model runs it (mirrored too under FlipAveraged)."""
+    plain = without_test_time_flip(cnn)
+    members = list(plain.members) if isinstance(plain, SliceCnnEnsemble) else [plain]
+    return [FlipAveraged(m) for m in members] if plain is not cnn else members
 
 
 class ScanModel(nn.Module):

@@ -206,6 +206,9 @@ def render(card: dict) -> str:
            f"{card['intendedUse']}", '',
            '## What it is',
            *_slice_cnn_lines(t['config']['cnn'], card),
+           *(["- Test-time mirroring: the graph runs the CNN on the slice and on its left-right mirror and averages "
+              'logits and embeddings, and the CAM with the mirrored CAM of the mirror (twice the CNN cost).']
+             if t['config'].get('test_time_flip') else []),
            f"- Scan model: PCA({t['config']['lstm']['pca_dim']}, whitened, fitted on training embeddings, "
            f"explains {t.get('pcaExplainedVariance')}) as a frozen linear layer -> {t['config']['lstm']['layers']}-layer "
            f"BiLSTM(hidden {t['config']['lstm']['hidden']}) -> concat CNN probabilities -> linear(6), added to "

@@ -31,7 +31,7 @@ from .constants import CLASS_WEIGHTS, CLASSES, INPUT_SIZE
 from .evaluate import evaluate_real_sets, sequence_probs
 from .export import INTENDED_USE, git_commit, write_model_folder
 from .metrics import classification_report, threshold_for_sensitivity
-from .model import slice_cnn_members
+from .model import slice_cnn_members, without_test_time_flip
 from .png_window import choose_png_window
 from .slices import BatchMaker, SliceTable
 from .sources import REPO_ROOT, ct_ich_tables, patients_of, phe_sich_tables, synthetic_table
@@ -371,8 +371,10 @@ def main(argv=None) -> int:
 
     # ---- stage 1
     arch = {'width': cfg['cnn']['width'], 'work_size': cfg['cnn']['work_size'], 'members': cfg['cnn']['members'], 'pca_dim': cfg['lstm']['pca_dim'], 'lstm_hidden': cfg['lstm']['hidden'],
-            'lstm_layers': cfg['lstm']['layers']}
+            'lstm_layers': cfg['lstm']['layers'], 'test_time_flip': cfg['test_time_flip']}
+    # Stage 1 trains the CNNs themselves; the model runs them as `cnn` (mirrored too under test_time_flip).
     cnn, scan = build_networks(arch)
+    plain_cnn = without_test_time_flip(cnn)
     warm_start = None
     if cfg['cnn']['init_from']:
         # Continue the slice CNN of an earlier run (its card's training record is kept below).
@@ -387,7 +389,7 @@ def main(argv=None) -> int:
         cnn_seconds = reused['training'].get('cnnSeconds')
         log(f'cnn reused from {args.reuse_cnn} (trained in {cnn_seconds} s)')
     else:
-        members = slice_cnn_members(cnn)
+        members = slice_cnn_members(plain_cnn)
         cnn_history = []
         for m, member in enumerate(members):
             if len(members) > 1:

@@ -2,7 +2,7 @@ import torch
 
 import torch.nn.functional as F
 
-from ichtrain.model import SliceCnn, SliceCnnEnsemble, slice_cnn_members
+from ichtrain.model import FlipAveraged, SliceCnn, SliceCnnEnsemble, slice_cnn_members, without_test_time_flip
 
 
 def _non_trivial(cnn):
@@ -60,3 +60,40 @@ def test_ensemble_averages_logits_and_cams_and_keeps_every_embedding():
     bias = torch.stack([m.head.bias for m in members]).mean(dim=0)
     assert torch.allclose(cam.mean(dim=(2, 3)) + bias, logits, atol=1e-5)
     assert slice_cnn_members(ensemble) == members and slice_cnn_members(members[0]) == [members[0]]
+
+
+def test_flip_averaging_is_the_mean_of_both_views_and_mirror_symmetric():
+    torch.manual_seed(3)
+    members = [_non_trivial(SliceCnn(width=8, work_size=64)) for _ in range(2)]
+    ensemble = SliceCnnEnsemble(members).eval()
+    flipped = FlipAveraged(ensemble).eval()
+    x = torch.randn(2, 3, 128, 128)
+    mirror = torch.flip(x, dims=[3])
+    logits, embedding, cam = flipped(x)
+    plain, plain_mirror = ensemble(x), ensemble(mirror)
+    assert torch.allclose(logits, (plain[0] + plain_mirror[0]) / 2, atol=1e-6)
+    assert torch.allclose(embedding, (plain[1] + plain_mirror[1]) / 2, atol=1e-6)
+    assert not torch.allclose(logits, plain[0], atol=1e-3)  # the mirror is a second opinion, not a copy
+    # A mirrored image gets the same scores and the mirrored CAM.
+    m_logits, m_embedding, m_cam = flipped(mirror)
+    assert torch.allclose(m_logits, logits, atol=1e-5) and torch.allclose(m_embedding, embedding, atol=1e-5)
+    assert torch.allclose(m_cam, torch.flip(cam, dims=[3]), atol=1e-5)
+    bias = torch.stack([m.head.bias for m in members]).mean(dim=0)
+    assert torch.allclose(cam.mean(dim=(2, 3)) + bias, logits, atol=1e-5)
+
+
+def test_flip_averaging_keeps_the_weights_keys_and_runs_each_member_mirrored_too():
+    torch.manual_seed(4)
+    members = [_non_trivial(SliceCnn(width=8, work_size=64)) for _ in range(2)]
+    ensemble = SliceCnnEnsemble(members).eval()
+    flipped = FlipAveraged(ensemble)
+    assert list(flipped.state_dict()) == list(ensemble.state_dict())
+    other = FlipAveraged(SliceCnnEnsemble([SliceCnn(width=8, work_size=64) for _ in range(2)]))
+    other.load_state_dict(ensemble.state_dict())
+    x = torch.randn(1, 3, 64, 64)
+    assert torch.equal(other.eval()(x)[0], flipped(x)[0])
+    assert without_test_time_flip(flipped) is ensemble and without_test_time_flip(ensemble) is ensemble
+    per_member = slice_cnn_members(flipped)
+    assert [type(m) for m in per_member] == [FlipAveraged, FlipAveraged]
+    assert [m.cnn for m in per_member] == members
+    assert torch.allclose(per_member[1](x)[0], FlipAveraged(members[1])(x)[0])

@@ -6,6 +6,7 @@ import torch
 
 from ichtrain.constants import CLASSES
 from ichtrain.export import random_model, reference_images, sha256, write_model_folder
+from ichtrain.model import FlipAveraged
 
 CARD_KEYS = {'name', 'version', 'classes', 'input', 'pngWindow', 'embeddingSize', 'camSize', 'thresholds',
              'scanAggregation', 'files', 'training', 'metrics', 'intendedUse', 'limitations'}
@@ -57,3 +58,22 @@ def test_reference_images_follow_the_stated_formula():
     n, c, y, x = 1, 2, 17, 200
     assert images.shape == (2, 3, 256, 256)
     assert images[n, c, y, x].item() == np.float32(np.sin(0.05 * x + 0.07 * y + c + n))
+
+
+def test_a_flip_averaged_cnn_exports_with_the_same_contract(tmp_path):
+    torch.manual_seed(0)
+    cnn, scan = random_model(seed=2, hidden=32)
+    flipped = FlipAveraged(cnn)
+    card = write_model_folder(tmp_path, flipped, scan, name='t', version='0', thresholds={k: 0.5 for k in CLASSES},
+                              training={}, metrics={}, intended_use='test', limitations=[])
+    assert card['camSize'] == [8, 8] and card['embeddingSize'] == 256
+    cnn_model = onnx.load(str(tmp_path / 'slice_cnn.onnx'))
+    onnx.checker.check_model(cnn_model)
+    assert [o.name for o in cnn_model.graph.output] == ['logits', 'embedding', 'cam']
+    ref = json.loads((tmp_path / 'reference_outputs.json').read_text())
+    with torch.no_grad():
+        logits = flipped.eval()(reference_images())[0]
+        plain = cnn.eval()(reference_images())[0]
+    # The reference outputs the engine's test checks onnxruntime against are the mirrored mean's.
+    assert np.allclose(ref['sliceCnn']['logits'], logits.numpy(), atol=1e-6)
+    assert not np.allclose(ref['sliceCnn']['logits'], plain.numpy(), atol=1e-4)
