@@ -23,7 +23,7 @@ import numpy as np
 from .config import complete_config
 from .constants import CLASSES
 from .data.split import split_patients
-from .metrics import auc, sensitivity_specificity, specificity_at_sensitivity
+from .metrics import auc, auc_interval, sensitivity_specificity, specificity_at_sensitivity
 from .model_card_md import render
 from .sources import DATA_ROOT, REPO_ROOT
 
@@ -73,25 +73,29 @@ def _labels(path: Path) -> dict:
 
 def _summary(report: dict, labels: dict, threshold: float) -> dict:
     """`any` at slice and scan level from the engine's per-image predictions (sequence model where
-    a scan is ordered, else the CNN)."""
+    a scan is ordered, else the CNN). AUC intervals resample whole scans (an image without a scan is
+    its own)."""
     preds = report['predictions']
     y = np.array([labels[p['filename']]['any'] for p in preds])
     score = np.array([(p['sequence'] or p['cnn'])['any'] for p in preds])
+    groups = np.array([p['scan'] for p in preds])
     scans = sorted({p['scan'] for p in preds})
     sy = np.array([max(y[i] for i, p in enumerate(preds) if p['scan'] == s) for s in scans])
     ss = np.array([max(score[i] for i, p in enumerate(preds) if p['scan'] == s) for s in scans])
-    level = lambda yy, pp: {'n': int(len(yy)), 'positives': int(yy.sum()), 'auc': auc(yy, pp),  # noqa: E731
-                            'sensitivityAtThreshold': sensitivity_specificity(yy, pp, threshold)[0],
+    level = lambda yy, pp, gg: {'n': int(len(yy)), 'positives': int(yy.sum()), 'auc': auc(yy, pp),  # noqa: E731
+                                'aucCi95': auc_interval(yy, pp, gg),
+                                'sensitivityAtThreshold': sensitivity_specificity(yy, pp, threshold)[0],
                             'specificityAtThreshold': sensitivity_specificity(yy, pp, threshold)[1],
                             'specificityAtSensitivity95': specificity_at_sensitivity(yy, pp, 0.95)}
-    out = {'slice': level(y, score), 'scan': level(sy, ss) if len(scans) > 1 else None,
+    out = {'slice': level(y, score, groups), 'scan': level(sy, ss, np.arange(len(scans))) if len(scans) > 1 else None,
            'rejected': len(report['images']['rejected'])}
     subtypes = {}
     for c in CLASSES[1:]:
         known = [i for i, p in enumerate(preds) if c in labels[p['filename']]]
         yc = np.array([labels[preds[i]['filename']][c] for i in known])
         if len(yc) and yc.sum() >= 10:
-            subtypes[c] = {'positives': int(yc.sum()), 'auc': auc(yc, np.array([(preds[i]['sequence'] or preds[i]['cnn'])[c] for i in known]))}
+            sc = np.array([(preds[i]['sequence'] or preds[i]['cnn'])[c] for i in known])
+            subtypes[c] = {'positives': int(yc.sum()), 'auc': auc(yc, sc), 'aucCi95': auc_interval(yc, sc, groups[known])}
     if subtypes:
         out['subtypeSliceAuc'] = subtypes
     return out

@@ -41,6 +41,19 @@ def patient_resamples(groups: np.ndarray, resamples: int, rng: np.random.Generat
             for _ in range(resamples)]
 
 
+def auc_interval(labels: np.ndarray, scores: np.ndarray, groups: np.ndarray, resamples: int = 2000,
+                 seed: int = 0):
+    """95 % interval of the AUC over bootstrap draws of whole groups (patients or scans: slices of one
+    patient are not independent); None where the AUC itself is undefined. Draws that lose one class
+    are left out."""
+    labels, scores = np.asarray(labels), np.asarray(scores)
+    if auc(labels, scores) is None:
+        return None
+    draws = patient_resamples(groups, resamples, np.random.default_rng(seed))
+    values = [v for v in (auc(labels[i], scores[i]) for i in draws) if v is not None]
+    return [round(float(q), 4) for q in np.percentile(values, [2.5, 97.5])]
+
+
 def bce(labels: np.ndarray, probs: np.ndarray) -> np.ndarray:
     p = np.clip(np.asarray(probs, dtype=np.float64), EPS, 1 - EPS)
     y = np.asarray(labels, dtype=np.float64)

@@ -144,23 +144,35 @@ def _goal_lines(m: dict) -> list:
     return lines + ['']
 
 
+def _interval(figures: dict) -> str:
+    """The AUC's 95 % interval where the evaluation recorded one (older cards did not), else ''."""
+    ci = figures.get('aucCi95')
+    return f"{ci[0]:.2f}-{ci[1]:.2f}" if ci else ''
+
+
+def _with_interval(figures: dict) -> str:
+    return _f(figures.get('auc')) + (f" ({_interval(figures)})" if _interval(figures) else '')
+
+
 def _engine_lines(card: dict) -> list:
     """What `python -m ichtrain.engine_evaluation` measured through the engine (absent until it ran)."""
     ev = card.get('engineEvaluation')
     if not ev:
         return []
-    lines = ['## Measured through the engine (`ichtrain.engine_evaluation`)', '', ev['how'] + '.', '',
+    lines = ['## Measured through the engine (`ichtrain.engine_evaluation`)', '', ev['how'] + '.',
+             'In brackets: 95 % intervals of the AUC over bootstrap draws of whole scans (patients; a Kaggle or RSNA '
+             'image is its own scan): what a set this small can resolve.', '',
              '| set | slices (+) | slice AUC | slice spec. at sens. >= 0.95 | slice sens. / spec. at the threshold '
              '| scans (+) | scan AUC | scan spec. at sens. >= 0.95 |', '|---|---|---|---|---|---|---|---|']
     for name, r in ev.items():
         if not isinstance(r, dict) or 'slice' not in r:
             continue
         sl, sc = r['slice'], r['scan'] or {}
-        lines.append(f"| {name} | {sl['n']} ({sl['positives']}) | {_f(sl['auc'])} | {_f(sl['specificityAtSensitivity95'])} | "
+        lines.append(f"| {name} | {sl['n']} ({sl['positives']}) | {_with_interval(sl)} | {_f(sl['specificityAtSensitivity95'])} | "
                      f"{_f(sl['sensitivityAtThreshold'])} / {_f(sl['specificityAtThreshold'])} | "
-                     f"{sc.get('n', '–')} ({sc.get('positives', '–')}) | {_f(sc.get('auc'))} | "
+                     f"{sc.get('n', '–')} ({sc.get('positives', '–')}) | {_with_interval(sc)} | "
                      f"{_f(sc.get('specificityAtSensitivity95'))} |")
-    subtype = [f"{c} {v['auc']:.3f} ({v['positives']} positive slices)"
+    subtype = [f"{c} {v['auc']:.3f} (" + '; '.join(p for p in (f"{v['positives']} positive slices", _interval(v)) if p) + ')'
                for c, v in ev.get('ct-ich-test', {}).get('subtypeSliceAuc', {}).items() if v['auc'] is not None]
     if subtype:
         lines += ['', 'CT-ICH test per-subtype slice AUC (subtypes with >= 10 positive slices): ' + ', '.join(subtype) + '.']

@@ -1,6 +1,6 @@
 import numpy as np
 
-from ichtrain.metrics import auc, sensitivity_specificity, threshold_for_sensitivity, weighted_log_loss
+from ichtrain.metrics import auc, auc_interval, sensitivity_specificity, threshold_for_sensitivity, weighted_log_loss
 
 
 def test_auc_equals_pairwise_definition_with_ties():
@@ -47,3 +47,18 @@ def test_slab_groups_follow_the_engine_rule():
     assert [len(g) for g in slab_groups([i * 0.625 for i in range(24)])] == [8, 8, 8]
     assert [len(g) for g in slab_groups([i * 0.625 for i in range(18)])] == [8, 10]
     assert [len(g) for g in slab_groups([i * 0.625 for i in range(21)])] == [8, 8, 5]
+
+
+def test_auc_interval_resamples_whole_groups_and_is_none_where_the_auc_is():
+    rng = np.random.default_rng(0)
+    # 12 patients of 20 near-identical slices: as wide an interval as 12 cases, not 240.
+    patient_scores = rng.normal(0, 1, 12) + np.repeat([0, 1], 6)
+    labels = np.repeat(np.repeat([0, 1], 6), 20)
+    scores = np.repeat(patient_scores, 20) + rng.normal(0, 0.01, 240)
+    patients = np.repeat(np.arange(12), 20)
+    low, high = auc_interval(labels, scores, patients, resamples=500)
+    low_slices, high_slices = auc_interval(labels, scores, np.arange(240), resamples=500)
+    assert low <= auc(labels, scores) <= high
+    assert high - low > 1.5 * (high_slices - low_slices)
+    assert auc_interval(labels, np.where(labels == 1, 2.0, 1.0), patients, resamples=50) == [1.0, 1.0]
+    assert auc_interval(np.zeros(5), np.arange(5), np.arange(5)) is None
