@@ -27,6 +27,12 @@ const processIo: Io = {
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    // `ichtriage triage --help` asks for the usage, as the usage itself says (evaluate has its own).
+    const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+    if (command !== 'evaluate' && options.some((arg) => arg === '--help' || arg === '-h')) {
+      io.stdout(USAGE + '\n');
+      return 0;
+    }
     switch (command) {
       case 'triage':
         return await runTriage(parse(rest), io);

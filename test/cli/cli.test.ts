@@ -46,6 +46,15 @@ describe('ichtriage errors and info', () => {
     assert.match(result.stderr, /^ichtriage: triage needs at least one file or folder\n/);
   });
 
+  it('prints the usage for --help after a command, with exit code 0', async () => {
+    for (const command of ['triage', 'watch', 'info']) {
+      const result = await cli([command, '--help']);
+      assert.equal(result.code, 0, command);
+      assert.match(result.stdout, /^Usage:\n  ichtriage triage <paths\.\.\.>/, command);
+      assert.equal(result.stderr, '', command);
+    }
+  });
+
   it('answers a missing model with one clear line and exit code 1', async () => {
     const result = await cli(['triage', path.join(SHARED_DATA, 'rsna-slices'), '--model', '/nonexistent/model']);
     assert.equal(result.code, 1);
