@@ -12,6 +12,10 @@ With --per-member it also scores each slice CNN of the two ensembles alone on th
 slices, member against member of the same index (the same seed in both runs): a change to how the
 CNNs train shows there before the sequence model and calibration mix it with everything else, and
 a probe that trains fewer CNNs can be set against the full run's first ones.
+
+With --resized-exports it also scores each run's slice CNN on CT-ICH validation slices exported to 8
+bits, resized after windowing and read back: the case the plain read-back measure misses (real-v14,
+training README).
 """
 from __future__ import annotations
 
@@ -31,7 +35,7 @@ from .config import PngWindowChoice
 from .constants import CLASSES
 from .metrics import auc, patient_resamples, specificity_at_sensitivity
 from .model import slice_cnn_members
-from .png_window import choose_png_window
+from .png_window import choose_png_window, resized_read_back_aucs
 from .slices import BatchMaker, SliceTable
 from .sources import ct_ich_tables, phe_sich_tables
 from .train import any_probs, embed, final_probs
@@ -170,6 +174,18 @@ def compare_members(reference: dict, candidate: dict, table: SliceTable, **windo
     return rows + [{'member': 'mean', **means}]
 
 
+# Resize factors of the exports in --resized-exports: smaller and larger than the stored 256 px slice.
+RESIZE_FACTORS = (0.75, 1.5)
+
+
+def resized_read_back(run: dict, table: SliceTable) -> dict:
+    """The run's slice CNN (ensemble, as the graph runs it) on the CT-ICH validation slices exported
+    through the 12 export windows, resized (RESIZE_FACTORS) and read back through the run's own pngWindow."""
+    known = np.nonzero(table.known[:, 0])[0]
+    return resized_read_back_aucs(lambda images: any_probs(run['cnn'], run['maker'], images), [table.images[i] for i in known],
+                                  table.labels[known, 0], run['card_args']['png_window'], EXPORT_WINDOWS, RESIZE_FACTORS)
+
+
 def ct_ich_validation(run: dict) -> SliceTable:
     if not run['config']['ct_ich']['use']:
         raise ValueError('comparing members needs runs that validated on CT-ICH (full-range HU)')
@@ -193,6 +209,9 @@ def main(argv=None) -> int:
     parser.add_argument('--resamples', type=int, default=1000)
     parser.add_argument('--per-member', action='store_true',
                         help='also score each slice CNN alone on the CT-ICH validation slices (a few minutes per member)')
+    parser.add_argument('--resized-exports', action='store_true',
+                        help='also score each run\'s slice CNN on CT-ICH validation slices exported, resized after '
+                             'windowing (as real PNG sets often were) and read back through its own pngWindow')
     parser.add_argument('--out', type=Path, help='write the rows as JSON here too')
     args = parser.parse_args(argv)
     torch.set_num_threads(2)
@@ -205,6 +224,10 @@ def main(argv=None) -> int:
             if not np.array_equal(table.labels, ct_ich_validation(candidate).labels):
                 raise ValueError('the two runs validated on different CT-ICH patients: members cannot be paired')
             members = compare_members(reference, candidate, table)
+        resized = None
+        if args.resized_exports:
+            resized = {side: resized_read_back(run, ct_ich_validation(run))
+                       for side, run in (('reference', reference), ('candidate', candidate))}
     except ValueError as error:
         print(f'ichtrain.compare: {error}')
         return 2
@@ -214,9 +237,14 @@ def main(argv=None) -> int:
               f"({row['difference']:+.3f}, 95 % {low:+.3f}..{high:+.3f})")
     if members:
         print_members(members)
+    if resized:
+        ref, cand = resized['reference'], resized['candidate']
+        print(f"{'read-back mean, exports resized x' + ' / x'.join(f'{f:g}' for f in RESIZE_FACTORS):45s} "
+              f"{ref['meanAuc']:.3f} -> {cand['meanAuc']:.3f} (slice CNN, each through its own pngWindow)")
     if args.out:
-        args.out.write_text(json.dumps({'reference': str(args.reference), 'candidate': str(args.candidate),
-                                        'rows': rows, **({'members': members} if members else {})}, indent=2) + '\n')
+        args.out.write_text(json.dumps({'reference': str(args.reference), 'candidate': str(args.candidate), 'rows': rows,
+                                        **({'members': members} if members else {}),
+                                        **({'resizedExports': resized} if resized else {})}, indent=2) + '\n')
     return 0
 
 

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from ichtrain.png_window import choose_png_window
+from ichtrain.png_window import choose_png_window, resized_export, resized_read_back_aucs
 from ichtrain.preprocess import export_grey
 
 
@@ -38,3 +38,31 @@ def test_refuses_validation_slices_of_one_class():
     with pytest.raises(ValueError, match='with and without haemorrhage'):
         choose_png_window(blood_detector, [np.full((8, 8), 70.0)] * 2, np.array([1, 1]),
                           [{'center': 40.0, 'width': 80.0}], [{'center': 40.0, 'width': 60.0}])
+
+
+def test_a_resized_export_spreads_the_saturated_skull_into_greys_below_255():
+    grey = np.zeros((64, 64), np.float32)
+    grey[:, 30:] = 255  # a saturated skull against black
+    for factor in (0.75, 1.5):
+        out = resized_export(grey, factor)
+        assert out.shape == (round(64 * factor),) * 2 and out.dtype == np.float32
+        assert set(np.unique(out)) <= set(range(256)) and out.max() == 255
+        assert ((out > 0) & (out < 255)).any()  # the edge: neither black nor saturated
+
+
+def test_resized_read_back_catches_a_scorer_that_takes_the_skull_edge_for_blood():
+    # Normal slices: brain (30 HU) between two sides of skull (1000 HU); positives: one side of
+    # skull and a small 70 HU bleed. Read back unresized, only the bleed is blood-like.
+    normal = np.full((32, 32), 30.0)
+    normal[:, :4] = normal[:, -4:] = 1000.0
+    bleed = np.full((32, 32), 30.0)
+    bleed[:, :4] = 1000.0
+    bleed[14:16, 14:16] = 70.0
+    images, labels = [normal, bleed] * 3, np.array([0, 1] * 3)
+    window = {'center': 40.0, 'width': 100.0, 'saturatedHu': 1000.0}
+    exports = [{'center': 40.0, 'width': 100.0}]
+    plain = resized_read_back_aucs(blood_detector, images, labels, window, exports, [1.0])
+    resized = resized_read_back_aucs(blood_detector, images, labels, window, exports, [1.5])
+    assert plain['meanAuc'] == 1.0 and list(plain['aucPerExport']) == ['40/100 x1']
+    # Resized, each skull edge reads back as a blood-like band, and normal slices have two.
+    assert resized['meanAuc'] == 0.0 and resized['factors'] == [1.5]
