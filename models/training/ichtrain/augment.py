@@ -12,16 +12,19 @@ import torch
 import torch.nn.functional as F
 from scipy import ndimage
 
-from .preprocess import export_grey, png_to_pseudo_hu, read_back
+from .preprocess import export_grey, png_to_pseudo_hu, read_back, resized_export
 
 
 def jitter_hu(hu: torch.Tensor, gen: torch.Generator, png_window: dict, png_prob: float,
               png_center=(25.0, 55.0), png_width=(70.0, 180.0), noise_sd: float = 6.0,
-              read_saturated_as_model: bool = False) -> torch.Tensor:
+              read_saturated_as_model: bool = False, resize_prob: float = 0.0,
+              resize_range=(0.6, 1.6)) -> torch.Tensor:
     """hu float [H,W] -> augmented HU: scale/offset jitter, sometimes a sharper kernel, for half of
     the slices noise of sd up to noise_sd HU, and possibly a simulated PNG export through a window
     drawn from the png_center x png_width ranges, read back through png_window: a saturated grey as
-    the window's top, or, with read_saturated_as_model, as the model reads it (its saturatedHu)."""
+    the window's top, or, with read_saturated_as_model, as the model reads it (its saturatedHu).
+    With resize_prob, that share of the exports is resized after windowing by a factor drawn from
+    resize_range, as real PNG sets often were (the HU returned then has the resized size)."""
     r = torch.rand(8, generator=gen)
     # Scanners' calibration differs by a few HU (brain 30-40 HU between sites).
     hu = hu * (1 + (r[0] - 0.5) * 0.06) + (r[1] - 0.5) * 12
@@ -37,6 +40,10 @@ def jitter_hu(hu: torch.Tensor, gen: torch.Generator, png_window: dict, png_prob
         center = png_center[0] + (png_center[1] - png_center[0]) * torch.rand(1, generator=gen).item()
         width = png_width[0] + (png_width[1] - png_width[0]) * torch.rand(1, generator=gen).item()
         grey = export_grey(hu.numpy(), {'center': center, 'width': width})
+        # Drawn only when asked for, so that recipes without it keep their random stream.
+        if resize_prob > 0 and torch.rand(1, generator=gen).item() < resize_prob:
+            low, high = resize_range
+            grey = resized_export(grey, low + (high - low) * torch.rand(1, generator=gen).item())
         # The bundled recipes' CNNs trained with saturated grey read as the window's top.
         hu = torch.from_numpy(read_back(grey, png_window) if read_saturated_as_model
                               else png_to_pseudo_hu(grey, png_window['center'], png_window['width']))

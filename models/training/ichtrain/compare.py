@@ -133,13 +133,16 @@ def validation_outputs(run: dict) -> Validation:
 MEMBER_READ_BACK_WINDOWS = ({'center': 40.0, 'width': 100.0}, {'center': 40.0, 'width': 130.0})
 EXPORT_WINDOWS = tuple(dataclasses.asdict(w) for w in PngWindowChoice.exports)
 MEMBER_FIGURES = ('anyAuc', 'epiduralAuc', 'readBackMeanAuc')
+# Resize factors of the exports in --resized-exports: smaller and larger than the stored 256 px slice.
+RESIZE_FACTORS = (0.75, 1.5)
 
 
 def member_figures(member, maker: BatchMaker, table: SliceTable, read_back=MEMBER_READ_BACK_WINDOWS,
-                   exports=EXPORT_WINDOWS) -> dict:
+                   exports=EXPORT_WINDOWS, resized: bool = False) -> dict:
     """One slice CNN scored alone on `table` (full-range HU slices): `any` and epidural slice AUC,
     and the mean `any` AUC of the slices exported through each export window and read back through
-    the better of the read-back windows (the measure `choose_png_window` chooses a model's by)."""
+    the better of the read-back windows (the measure `choose_png_window` chooses a model's by); with
+    `resized`, also that mean for exports resized after windowing, read back through the run's window."""
     probs = embed(member, table, maker, augment=False)[1]
 
     def class_figure(name):
@@ -154,28 +157,29 @@ def member_figures(member, maker: BatchMaker, table: SliceTable, read_back=MEMBE
     choice = choose_png_window(lambda images: any_probs(member, maker, images), [table.images[i] for i in known],
                                table.labels[known, 0], read_back, exports)
     best = max(choice['candidates'], key=lambda row: row['meanAuc'])
-    return {'anyAuc': class_figure('any'), 'epiduralAuc': class_figure('epidural'),
-            'readBackMeanAuc': best['meanAuc'], 'readBackWindow': best['window']}
+    figures = {'anyAuc': class_figure('any'), 'epiduralAuc': class_figure('epidural'),
+               'readBackMeanAuc': best['meanAuc'], 'readBackWindow': best['window']}
+    if resized:
+        figures['resizedReadBackMeanAuc'] = resized_read_back_aucs(
+            lambda images: any_probs(member, maker, images), [table.images[i] for i in known], table.labels[known, 0],
+            maker.png_window, exports, RESIZE_FACTORS)['meanAuc']
+    return figures
 
 
-def compare_members(reference: dict, candidate: dict, table: SliceTable, **windows) -> list:
+def compare_members(reference: dict, candidate: dict, table: SliceTable, **options) -> list:
     """One row per member index both runs have (a probe may train fewer CNNs than the run it is set
     against): both members' figures on `table`, then a row of each run's means over those members."""
     pairs = list(zip(slice_cnn_members(reference['cnn']), slice_cnn_members(candidate['cnn'])))
-    rows = [{'member': m + 1, 'reference': member_figures(ref, reference['maker'], table, **windows),
-             'candidate': member_figures(cand, candidate['maker'], table, **windows)}
+    rows = [{'member': m + 1, 'reference': member_figures(ref, reference['maker'], table, **options),
+             'candidate': member_figures(cand, candidate['maker'], table, **options)}
             for m, (ref, cand) in enumerate(pairs)]
 
     def mean(side, key):
         values = [r[side][key] for r in rows if r[side][key] is not None]
         return round(float(np.mean(values)), 4) if values else None
 
-    means = {side: {key: mean(side, key) for key in MEMBER_FIGURES} for side in ('reference', 'candidate')}
+    means = {side: {key: mean(side, key) for key in member_figure_keys(rows)} for side in ('reference', 'candidate')}
     return rows + [{'member': 'mean', **means}]
-
-
-# Resize factors of the exports in --resized-exports: smaller and larger than the stored 256 px slice.
-RESIZE_FACTORS = (0.75, 1.5)
 
 
 def resized_read_back(run: dict, table: SliceTable) -> dict:
@@ -192,14 +196,21 @@ def ct_ich_validation(run: dict) -> SliceTable:
     return validation_table('ct-ich', json.dumps(run['config']['ct_ich']), '')
 
 
+def member_figure_keys(rows: list) -> tuple:
+    return MEMBER_FIGURES + (('resizedReadBackMeanAuc',) if 'resizedReadBackMeanAuc' in rows[0]['reference'] else ())
+
+
 def print_members(rows: list) -> None:
-    print(f"{'member':8s} {'any AUC':>15s} {'epidural AUC':>15s} {'read-back mean':>15s}   (reference -> candidate)")
+    keys = member_figure_keys(rows)
+    titles = {'anyAuc': 'any AUC', 'epiduralAuc': 'epidural AUC', 'readBackMeanAuc': 'read-back mean',
+              'resizedReadBackMeanAuc': 'resized r-b mean'}
+    print(f"{'member':8s} " + ' '.join(f'{titles[k]:>16s}' for k in keys) + '   (reference -> candidate)')
 
     def shown(value):
         return '-' if value is None else f'{value:.3f}'
     for row in rows:
         ref, cand = row['reference'], row['candidate']
-        print(f"{row['member']!s:8s} " + ' '.join(f"{shown(ref[k])} -> {shown(cand[k])}".rjust(15) for k in MEMBER_FIGURES))
+        print(f"{row['member']!s:8s} " + ' '.join(f"{shown(ref[k])} -> {shown(cand[k])}".rjust(16) for k in keys))
 
 
 def main(argv=None) -> int:
@@ -210,8 +221,9 @@ def main(argv=None) -> int:
     parser.add_argument('--per-member', action='store_true',
                         help='also score each slice CNN alone on the CT-ICH validation slices (a few minutes per member)')
     parser.add_argument('--resized-exports', action='store_true',
-                        help='also score each run\'s slice CNN on CT-ICH validation slices exported, resized after '
-                             'windowing (as real PNG sets often were) and read back through its own pngWindow')
+                        help='also score each run\'s slice CNN (and, with --per-member, each member) on CT-ICH '
+                             'validation slices exported, resized after windowing (as real PNG sets often were) and read '
+                             'back through its own pngWindow')
     parser.add_argument('--out', type=Path, help='write the rows as JSON here too')
     args = parser.parse_args(argv)
     torch.set_num_threads(2)
@@ -223,7 +235,7 @@ def main(argv=None) -> int:
             table = ct_ich_validation(reference)
             if not np.array_equal(table.labels, ct_ich_validation(candidate).labels):
                 raise ValueError('the two runs validated on different CT-ICH patients: members cannot be paired')
-            members = compare_members(reference, candidate, table)
+            members = compare_members(reference, candidate, table, resized=args.resized_exports)
         resized = None
         if args.resized_exports:
             resized = {side: resized_read_back(run, ct_ich_validation(run))

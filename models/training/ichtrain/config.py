@@ -86,10 +86,17 @@ class Augment:
     # Whether the simulated PNG export reads a saturated grey back as the model will (png_saturated_hu)
     # rather than as the window's top, so that the CNN trains on the read-back it will see.
     png_export_reads_saturated: bool = False
+    # Share of the simulated PNG exports resized after windowing (bilinear, still 8-bit) by a factor
+    # drawn from png_export_resize, as real PNG sets often were: the saturated skull's edge then
+    # spreads into greys below 255 (real-v14's Kaggle failure, training README).
+    png_export_resize_prob: float = 0.0
+    png_export_resize: tuple[float, float] = (0.6, 1.6)
 
     def __post_init__(self):
         if self.noise_sd < 0:
             raise ConfigError(f'augment.noise_sd must be 0 or more, not {self.noise_sd}')
+        if not 0 <= self.png_export_resize_prob <= 1:
+            raise ConfigError(f'augment.png_export_resize_prob must be between 0 and 1, not {self.png_export_resize_prob}')
         for kind, share in self.inserted_bleeds.items():
             if kind not in INSERTED_BLEED_KINDS:
                 raise ConfigError(f'augment.inserted_bleeds.{kind}: unknown kind (known: {", ".join(INSERTED_BLEED_KINDS)})')
@@ -97,10 +104,12 @@ class Augment:
                 raise ConfigError(f'augment.inserted_bleeds.{kind} must be 0 or more, not {share}')
         if sum(self.inserted_bleeds.values()) > 1:
             raise ConfigError('augment.inserted_bleeds: the shares add up to more than 1')
-        for key in ('png_center', 'png_width'):
+        for key in ('png_center', 'png_width', 'png_export_resize'):
             low_high = getattr(self, key)
             if len(low_high) != 2 or low_high[0] > low_high[1]:
                 raise ConfigError(f'augment.{key} must be [low, high], not {list(low_high)}')
+        if self.png_export_resize[0] <= 0:
+            raise ConfigError(f'augment.png_export_resize must be above 0, not {list(self.png_export_resize)}')
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,11 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
-from PIL import Image
 from scipy import ndimage
 
 from .data.png import load_grey
 from .metrics import auc
-from .preprocess import export_grey, read_back
+from .preprocess import export_grey, read_back, resized_export
 from .sources import DATA_ROOT
 
 
@@ -43,14 +42,6 @@ def choose_png_window(score: Callable[[list], np.ndarray], hu_slices: Sequence[n
     best = max(table, key=lambda row: row['meanAuc'])
     return {'window': best['window'], 'exports': [dict(e) for e in exports], 'candidates': table,
             'rule': 'highest mean slice any AUC over the export windows'}
-
-
-def resized_export(grey: np.ndarray, factor: float) -> np.ndarray:
-    """An 8-bit export resized by `factor` after windowing (bilinear, as image tools do), still 8-bit.
-    Real PNG sets were often resized so: the saturated skull's edge then spreads into greys below 255,
-    which a read-back that takes only 255 for bone reads as a rim of window-top density."""
-    size = (max(1, round(grey.shape[1] * factor)), max(1, round(grey.shape[0] * factor)))
-    return np.asarray(Image.fromarray(np.asarray(grey).astype(np.uint8)).resize(size, Image.BILINEAR), np.float32)
 
 
 def resized_read_back_aucs(score: Callable[[list], np.ndarray], hu_slices: Sequence[np.ndarray], any_labels: np.ndarray,

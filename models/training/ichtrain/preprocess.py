@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 import numpy as np
+from PIL import Image
 
 from .constants import INPUT_SIZE, SEED_MEAN, SEED_STD, WINDOWS
 
@@ -104,6 +105,14 @@ def export_grey(hu: np.ndarray, window: dict) -> np.ndarray:
     export does, undone (up to the 8-bit rounding and the clipping) by png_to_pseudo_hu."""
     low = window['center'] - window['width'] / 2
     return np.round(np.clip((np.asarray(hu, np.float32) - low) / window['width'], 0, 1) * 255).astype(np.float32)
+
+
+def resized_export(grey: np.ndarray, factor: float) -> np.ndarray:
+    """An 8-bit export resized by `factor` after windowing (bilinear, as image tools do), still 8-bit.
+    Real PNG sets were often resized so: the saturated skull's edge then spreads into greys below 255,
+    which a read-back that takes only 255 for bone reads as a rim of window-top density."""
+    size = (max(1, round(grey.shape[1] * factor)), max(1, round(grey.shape[0] * factor)))
+    return np.asarray(Image.fromarray(np.asarray(grey).astype(np.uint8)).resize(size, Image.BILINEAR), np.float32)
 
 
 def png_to_pseudo_hu(grey: np.ndarray, center: float, width: float, saturated_hu: Optional[float] = None) -> np.ndarray:

@@ -39,3 +39,22 @@ def test_without_png_export_the_full_hu_range_survives():
     gen = torch.Generator().manual_seed(3)
     out = jitter_hu(hu, gen, READ_BACK, png_prob=0.0).numpy()
     assert out.min() < -900 and out.max() > 1400
+
+
+def test_a_resized_export_is_read_back_at_its_new_size_with_the_skull_edge_below_bone():
+    hu = torch.full((64, 64), 30.0)
+    hu[:, 48:] = 1000.0  # skull
+    as_bone = {**READ_BACK, 'saturatedHu': 1000.0}
+
+    def exported(resize_prob, seed=3):
+        gen = torch.Generator().manual_seed(seed)
+        return jitter_hu(hu, gen, as_bone, png_prob=1.0, png_center=(40.0, 40.0), png_width=(80.0, 80.0), noise_sd=0.0,
+                         read_saturated_as_model=True, resize_prob=resize_prob, resize_range=(1.5, 1.5)).numpy()
+    plain, resized = exported(0.0), exported(1.0)
+    assert plain.shape == (64, 64) and resized.shape == (96, 96)
+    # Unresized, the skull is bone up to its edge; resized, the edge holds greys read as brain-to-blood HU.
+    blood_like = lambda x: (x > 40) & (x < 1000)  # noqa: E731  (brain reads back at about 20 HU)
+    assert not blood_like(plain).any()
+    assert blood_like(resized[:, 70:74]).any()
+    # Without resize_prob the random stream is the one recipes without it always had.
+    assert np.array_equal(exported(0.0), plain)

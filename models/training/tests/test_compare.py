@@ -153,3 +153,15 @@ def test_a_figure_without_positives_is_none_and_left_out_of_the_means():
     rows = compare_members(run_of(1, 1), run_of(1, 1), table, exports=({'center': 40.0, 'width': 100.0},))
     assert all(r[side]['epiduralAuc'] is None for r in rows for side in ('reference', 'candidate'))
     assert rows[-1]['reference']['anyAuc'] == 1.0
+
+
+def test_resized_exports_add_a_member_figure_read_through_the_runs_own_window():
+    table = bleed_table()
+    exports = ({'center': 40.0, 'width': 70.0},)
+    plain = compare_members(run_of(1), run_of(-1), table, exports=exports)
+    resized = compare_members(run_of(1), run_of(-1), table, exports=exports, resized=True)
+    assert 'resizedReadBackMeanAuc' not in plain[0]['reference']
+    # The brightness scorer still tells bleeds from brain after a resize (the patches stay brighter).
+    assert resized[0]['reference']['resizedReadBackMeanAuc'] == 1.0
+    assert resized[0]['candidate']['resizedReadBackMeanAuc'] == 0.0
+    assert resized[-1]['reference']['resizedReadBackMeanAuc'] == 1.0

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from ichtrain.png_window import choose_png_window, resized_export, resized_read_back_aucs
-from ichtrain.preprocess import export_grey
+from ichtrain.png_window import choose_png_window, resized_read_back_aucs
+from ichtrain.preprocess import export_grey, resized_export
 
 
 def blood_detector(images):
