@@ -160,9 +160,7 @@ def member_figures(member, maker: BatchMaker, table: SliceTable, read_back=MEMBE
     figures = {'anyAuc': class_figure('any'), 'epiduralAuc': class_figure('epidural'),
                'readBackMeanAuc': best['meanAuc'], 'readBackWindow': best['window']}
     if resized:
-        figures['resizedReadBackMeanAuc'] = resized_read_back_aucs(
-            lambda images: any_probs(member, maker, images), [table.images[i] for i in known], table.labels[known, 0],
-            maker.png_window, exports, RESIZE_FACTORS)['meanAuc']
+        figures['resizedReadBackMeanAuc'] = resized_read_back(member, maker, table, exports)['meanAuc']
     return figures
 
 
@@ -182,12 +180,12 @@ def compare_members(reference: dict, candidate: dict, table: SliceTable, **optio
     return rows + [{'member': 'mean', **means}]
 
 
-def resized_read_back(run: dict, table: SliceTable) -> dict:
-    """The run's slice CNN (ensemble, as the graph runs it) on the CT-ICH validation slices exported
-    through the 12 export windows, resized (RESIZE_FACTORS) and read back through the run's own pngWindow."""
+def resized_read_back(cnn, maker: BatchMaker, table: SliceTable, exports=EXPORT_WINDOWS) -> dict:
+    """A slice CNN (a member, or the ensemble as the graph runs it) on `table`'s slices exported through
+    each export window, resized (RESIZE_FACTORS) and read back through the run's own pngWindow."""
     known = np.nonzero(table.known[:, 0])[0]
-    return resized_read_back_aucs(lambda images: any_probs(run['cnn'], run['maker'], images), [table.images[i] for i in known],
-                                  table.labels[known, 0], run['card_args']['png_window'], EXPORT_WINDOWS, RESIZE_FACTORS)
+    return resized_read_back_aucs(lambda images: any_probs(cnn, maker, images), [table.images[i] for i in known],
+                                  table.labels[known, 0], maker.png_window, exports, RESIZE_FACTORS)
 
 
 def ct_ich_validation(run: dict) -> SliceTable:
@@ -238,7 +236,7 @@ def main(argv=None) -> int:
             members = compare_members(reference, candidate, table, resized=args.resized_exports)
         resized = None
         if args.resized_exports:
-            resized = {side: resized_read_back(run, ct_ich_validation(run))
+            resized = {side: resized_read_back(run['cnn'], run['maker'], ct_ich_validation(run))
                        for side, run in (('reference', reference), ('candidate', candidate))}
     except ValueError as error:
         print(f'ichtrain.compare: {error}')
