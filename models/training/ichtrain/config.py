@@ -88,7 +88,8 @@ class Augment:
     png_export_reads_saturated: bool = False
     # Share of the simulated PNG exports resized after windowing (bilinear, still 8-bit) by a factor
     # drawn from png_export_resize, as real PNG sets often were: the saturated skull's edge then
-    # spreads into greys below 255 (real-v14's Kaggle failure, training README).
+    # spreads into greys below 255. Measured (probe-resized-exports, training README): it does not
+    # stop CNNs trained on the bone read-back failing on Kaggle, whose whole skull sits below 255.
     png_export_resize_prob: float = 0.0
     png_export_resize: tuple[float, float] = (0.6, 1.6)
 

@@ -49,9 +49,12 @@ def resized_read_back_aucs(score: Callable[[list], np.ndarray], hu_slices: Seque
     """Slice `any` AUC of the slices exported through each export window, resized by each factor and
     read back through `window`, and the mean over all of them: the read-back measure of
     `choose_png_window` for exports that were resized after windowing."""
-    aucs = {f'{e["center"]:g}/{e["width"]:g} x{f:g}': auc(any_labels, score([read_back(resized_export(export_grey(hu, e), f), window)
-                                                                       for hu in hu_slices]))
-            for e in exports for f in factors}
+    aucs = {}
+    for e in exports:
+        greys = [export_grey(hu, e) for hu in hu_slices]  # once per export, resized by every factor
+        for f in factors:
+            aucs[f'{e["center"]:g}/{e["width"]:g} x{f:g}'] = auc(any_labels, score([read_back(resized_export(g, f), window)
+                                                                                     for g in greys]))
     return {'window': dict(window), 'factors': list(factors), 'meanAuc': round(float(np.mean(list(aucs.values()))), 4),
             'aucPerExport': {k: round(float(v), 4) for k, v in aucs.items()}}
 
