@@ -12,19 +12,22 @@ import torch
 import torch.nn.functional as F
 from scipy import ndimage
 
-from .preprocess import export_grey, png_to_pseudo_hu, read_back, resized_export
+from .preprocess import export_grey, grey_range_export, png_to_pseudo_hu, read_back, resized_export
 
 
 def jitter_hu(hu: torch.Tensor, gen: torch.Generator, png_window: dict, png_prob: float,
               png_center=(25.0, 55.0), png_width=(70.0, 180.0), noise_sd: float = 6.0,
               read_saturated_as_model: bool = False, resize_prob: float = 0.0,
-              resize_range=(0.6, 1.6)) -> torch.Tensor:
+              resize_range=(0.6, 1.6), grey_range_prob: float = 0.0, grey_range_low=(0.0, 16.0),
+              grey_range_high=(220.0, 254.0)) -> torch.Tensor:
     """hu float [H,W] -> augmented HU: scale/offset jitter, sometimes a sharper kernel, for half of
     the slices noise of sd up to noise_sd HU, and possibly a simulated PNG export through a window
     drawn from the png_center x png_width ranges, read back through png_window: a saturated grey as
     the window's top, or, with read_saturated_as_model, as the model reads it (its saturatedHu).
     With resize_prob, that share of the exports is resized after windowing by a factor drawn from
-    resize_range, as real PNG sets often were (the HU returned then has the resized size)."""
+    resize_range, as real PNG sets often were (the HU returned then has the resized size). With
+    grey_range_prob, that share of the exports has its grey range narrowed to a low..high drawn from
+    grey_range_low x grey_range_high (bone then never reaches 255)."""
     r = torch.rand(8, generator=gen)
     # Scanners' calibration differs by a few HU (brain 30-40 HU between sites).
     hu = hu * (1 + (r[0] - 0.5) * 0.06) + (r[1] - 0.5) * 12
@@ -44,6 +47,10 @@ def jitter_hu(hu: torch.Tensor, gen: torch.Generator, png_window: dict, png_prob
         if resize_prob > 0 and torch.rand(1, generator=gen).item() < resize_prob:
             low, high = resize_range
             grey = resized_export(grey, low + (high - low) * torch.rand(1, generator=gen).item())
+        if grey_range_prob > 0 and torch.rand(1, generator=gen).item() < grey_range_prob:
+            u = torch.rand(2, generator=gen)
+            grey = grey_range_export(grey, grey_range_low[0] + (grey_range_low[1] - grey_range_low[0]) * u[0].item(),
+                                     grey_range_high[0] + (grey_range_high[1] - grey_range_high[0]) * u[1].item())
         # The bundled recipes' CNNs trained with saturated grey read as the window's top.
         hu = torch.from_numpy(read_back(grey, png_window) if read_saturated_as_model
                               else png_to_pseudo_hu(grey, png_window['center'], png_window['width']))

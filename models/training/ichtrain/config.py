@@ -92,12 +92,19 @@ class Augment:
     # stop CNNs trained on the bone read-back failing on Kaggle, whose whole skull sits below 255.
     png_export_resize_prob: float = 0.0
     png_export_resize: tuple[float, float] = (0.6, 1.6)
+    # Share of the simulated PNG exports whose grey range is narrowed (after any resize) to a low..high
+    # drawn from these ranges: limited-range video or display pipelines (16-235), screenshots and lossy
+    # round trips leave white, and so the skull, below 255, where the bone read-back does not reach it.
+    png_export_grey_range_prob: float = 0.0
+    png_export_grey_range_low: tuple[float, float] = (0.0, 16.0)
+    png_export_grey_range_high: tuple[float, float] = (220.0, 254.0)
 
     def __post_init__(self):
         if self.noise_sd < 0:
             raise ConfigError(f'augment.noise_sd must be 0 or more, not {self.noise_sd}')
-        if not 0 <= self.png_export_resize_prob <= 1:
-            raise ConfigError(f'augment.png_export_resize_prob must be between 0 and 1, not {self.png_export_resize_prob}')
+        for key in ('png_export_resize_prob', 'png_export_grey_range_prob'):
+            if not 0 <= getattr(self, key) <= 1:
+                raise ConfigError(f'augment.{key} must be between 0 and 1, not {getattr(self, key)}')
         for kind, share in self.inserted_bleeds.items():
             if kind not in INSERTED_BLEED_KINDS:
                 raise ConfigError(f'augment.inserted_bleeds.{kind}: unknown kind (known: {", ".join(INSERTED_BLEED_KINDS)})')
@@ -105,12 +112,15 @@ class Augment:
                 raise ConfigError(f'augment.inserted_bleeds.{kind} must be 0 or more, not {share}')
         if sum(self.inserted_bleeds.values()) > 1:
             raise ConfigError('augment.inserted_bleeds: the shares add up to more than 1')
-        for key in ('png_center', 'png_width', 'png_export_resize'):
+        for key in ('png_center', 'png_width', 'png_export_resize', 'png_export_grey_range_low', 'png_export_grey_range_high'):
             low_high = getattr(self, key)
             if len(low_high) != 2 or low_high[0] > low_high[1]:
                 raise ConfigError(f'augment.{key} must be [low, high], not {list(low_high)}')
         if self.png_export_resize[0] <= 0:
             raise ConfigError(f'augment.png_export_resize must be above 0, not {list(self.png_export_resize)}')
+        if not 0 <= self.png_export_grey_range_low[0] and self.png_export_grey_range_low[1] < self.png_export_grey_range_high[0] \
+                and self.png_export_grey_range_high[1] <= 255:
+            raise ConfigError('augment.png_export_grey_range_low and _high must lie in 0..255 with every low below every high')
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,14 @@ def resized_export(grey: np.ndarray, factor: float) -> np.ndarray:
     return np.asarray(Image.fromarray(np.asarray(grey).astype(np.uint8)).resize(size, Image.BILINEAR), np.float32)
 
 
+def grey_range_export(grey: np.ndarray, low: float, high: float) -> np.ndarray:
+    """An 8-bit export whose grey range was narrowed to low..high, still 8-bit: what a limited-range
+    video or display pipeline (16-235), a viewer's screenshot or a lossy round trip leaves. Saturated
+    bone then stops below 255, so a read-back that takes only 255 for bone reads the whole skull as
+    window-top density, and the brain's greys are compressed towards the middle."""
+    return np.round(np.float32(low) + np.asarray(grey, np.float32) * np.float32((high - low) / 255)).astype(np.float32)
+
+
 def png_to_pseudo_hu(grey: np.ndarray, center: float, width: float, saturated_hu: Optional[float] = None) -> np.ndarray:
     """Grey 0..255 of an already-windowed PNG -> pseudo-HU: center - width/2 + p/255 * width.
     saturated_hu: what a grey of 255 (anything at or above the window's top: mostly bone) is read as

@@ -65,7 +65,9 @@ class BatchMaker:
         a = self.augment
         png_prob = a['png_prob'] if png_export else 0.0
         hu = jitter_hu(hu, self.gen, self.png_window, png_prob, a['png_center'], a['png_width'], a['noise_sd'],
-                       a['png_export_reads_saturated'], a['png_export_resize_prob'], a['png_export_resize'])
+                       a['png_export_reads_saturated'], a['png_export_resize_prob'], a['png_export_resize'],
+                       grey_range_prob=a['png_export_grey_range_prob'], grey_range_low=a['png_export_grey_range_low'],
+                       grey_range_high=a['png_export_grey_range_high'])
         x = window_and_resize(hu, INPUT_SIZE)
         if torch.rand(1, generator=self.gen) < a['head_crop_prob']:
             x = head_crop(x, self.gen)

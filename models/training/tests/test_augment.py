@@ -58,3 +58,23 @@ def test_a_resized_export_is_read_back_at_its_new_size_with_the_skull_edge_below
     assert blood_like(resized[:, 70:74]).any()
     # Without resize_prob the random stream is the one recipes without it always had.
     assert np.array_equal(exported(0.0), plain)
+
+
+def test_a_grey_range_export_keeps_the_skull_below_255_so_it_reads_back_as_the_window_top():
+    hu = torch.full((64, 64), 30.0)
+    hu[:, 48:] = 1000.0  # skull
+    as_bone = {**READ_BACK, 'saturatedHu': 1000.0}
+
+    def exported(grey_range_prob, seed=5):
+        gen = torch.Generator().manual_seed(seed)
+        return jitter_hu(hu, gen, as_bone, png_prob=1.0, png_center=(40.0, 40.0), png_width=(80.0, 80.0), noise_sd=0.0,
+                         read_saturated_as_model=True, grey_range_prob=grey_range_prob,
+                         grey_range_low=(10.0, 10.0), grey_range_high=(235.0, 235.0)).numpy()
+    plain, narrowed = exported(0.0), exported(1.0)
+    assert (plain[:, 48:] == 1000.0).all()
+    # Grey 235 of 255 through the 40/130 read-back: about 95 HU, the window's top, not bone.
+    top = READ_BACK['center'] - READ_BACK['width'] / 2 + 235 / 255 * READ_BACK['width']
+    assert np.allclose(narrowed[:, 52:], top, atol=0.6)
+    # The brain's grey is lifted by the narrowed range's floor and compressed towards the middle.
+    assert abs(narrowed[:, :40].mean() - plain[:, :40].mean()) < 8
+    assert np.array_equal(exported(0.0), plain)
