@@ -15,7 +15,8 @@ a probe that trains fewer CNNs can be set against the full run's first ones.
 
 With --resized-exports it also scores each run's slice CNN on CT-ICH validation slices exported to 8
 bits, resized after windowing and read back: the case the plain read-back measure misses (real-v14,
-training README).
+training README). --grey-range-exports does the same for exports whose grey range was narrowed, so
+that white, and the skull, stop below 255 (recipe real-v16).
 """
 from __future__ import annotations
 
@@ -23,9 +24,9 @@ import argparse
 import dataclasses
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 import torch
@@ -35,7 +36,8 @@ from .config import PngWindowChoice
 from .constants import CLASSES
 from .metrics import auc, patient_resamples, specificity_at_sensitivity
 from .model import slice_cnn_members
-from .png_window import choose_png_window, resized_read_back_aucs
+from .preprocess import grey_range_export, resized_export
+from .png_window import choose_png_window, processed_read_back_aucs
 from .slices import BatchMaker, SliceTable
 from .sources import ct_ich_tables, phe_sich_tables
 from .train import any_probs, embed, final_probs
@@ -133,16 +135,23 @@ def validation_outputs(run: dict) -> Validation:
 MEMBER_READ_BACK_WINDOWS = ({'center': 40.0, 'width': 100.0}, {'center': 40.0, 'width': 130.0})
 EXPORT_WINDOWS = tuple(dataclasses.asdict(w) for w in PngWindowChoice.exports)
 MEMBER_FIGURES = ('anyAuc', 'epiduralAuc', 'readBackMeanAuc')
-# Resize factors of the exports in --resized-exports: smaller and larger than the stored 256 px slice.
-RESIZE_FACTORS = (0.75, 1.5)
+# What happens to an export after windowing, per option: --resized-exports resizes it smaller and
+# larger than the stored 256 px slice; --grey-range-exports narrows its grey range as a limited-range
+# (16-235) pipeline does and as a lossy round trip that keeps white just under 255 does.
+EXPORT_PROCESSES = {
+    'resized': {f'x{f:g}': partial(resized_export, factor=f) for f in (0.75, 1.5)},
+    'greyRange': {f'{low}..{high}': partial(grey_range_export, low=low, high=high) for low, high in ((16, 235), (0, 250))},
+}
+PROCESS_TITLES = {'resized': 'resized r-b mean', 'greyRange': 'grey-range r-b mean'}
 
 
 def member_figures(member, maker: BatchMaker, table: SliceTable, read_back=MEMBER_READ_BACK_WINDOWS,
-                   exports=EXPORT_WINDOWS, resized: bool = False) -> dict:
+                   exports=EXPORT_WINDOWS, processed: Sequence[str] = ()) -> dict:
     """One slice CNN scored alone on `table` (full-range HU slices): `any` and epidural slice AUC,
     and the mean `any` AUC of the slices exported through each export window and read back through
-    the better of the read-back windows (the measure `choose_png_window` chooses a model's by); with
-    `resized`, also that mean for exports resized after windowing, read back through the run's window."""
+    the better of the read-back windows (the measure `choose_png_window` chooses a model's by); for
+    each kind in `processed` (EXPORT_PROCESSES), also that mean for exports processed so after
+    windowing, read back through the run's window."""
     probs = embed(member, table, maker, augment=False)[1]
 
     def class_figure(name):
@@ -159,8 +168,8 @@ def member_figures(member, maker: BatchMaker, table: SliceTable, read_back=MEMBE
     best = max(choice['candidates'], key=lambda row: row['meanAuc'])
     figures = {'anyAuc': class_figure('any'), 'epiduralAuc': class_figure('epidural'),
                'readBackMeanAuc': best['meanAuc'], 'readBackWindow': best['window']}
-    if resized:
-        figures['resizedReadBackMeanAuc'] = resized_read_back(member, maker, table, exports)['meanAuc']
+    for kind in processed:
+        figures[f'{kind}ReadBackMeanAuc'] = processed_read_back(member, maker, table, kind, exports)['meanAuc']
     return figures
 
 
@@ -180,12 +189,12 @@ def compare_members(reference: dict, candidate: dict, table: SliceTable, **optio
     return rows + [{'member': 'mean', **means}]
 
 
-def resized_read_back(cnn, maker: BatchMaker, table: SliceTable, exports=EXPORT_WINDOWS) -> dict:
+def processed_read_back(cnn, maker: BatchMaker, table: SliceTable, kind: str, exports=EXPORT_WINDOWS) -> dict:
     """A slice CNN (a member, or the ensemble as the graph runs it) on `table`'s slices exported through
-    each export window, resized (RESIZE_FACTORS) and read back through the run's own pngWindow."""
+    each export window, processed as EXPORT_PROCESSES[kind] says and read back through the run's own pngWindow."""
     known = np.nonzero(table.known[:, 0])[0]
-    return resized_read_back_aucs(lambda images: any_probs(cnn, maker, images), [table.images[i] for i in known],
-                                  table.labels[known, 0], maker.png_window, exports, RESIZE_FACTORS)
+    return processed_read_back_aucs(lambda images: any_probs(cnn, maker, images), [table.images[i] for i in known],
+                                    table.labels[known, 0], maker.png_window, exports, EXPORT_PROCESSES[kind])
 
 
 def ct_ich_validation(run: dict) -> SliceTable:
@@ -195,13 +204,14 @@ def ct_ich_validation(run: dict) -> SliceTable:
 
 
 def member_figure_keys(rows: list) -> tuple:
-    return MEMBER_FIGURES + (('resizedReadBackMeanAuc',) if 'resizedReadBackMeanAuc' in rows[0]['reference'] else ())
+    return MEMBER_FIGURES + tuple(f'{kind}ReadBackMeanAuc' for kind in EXPORT_PROCESSES
+                                  if f'{kind}ReadBackMeanAuc' in rows[0]['reference'])
 
 
 def print_members(rows: list) -> None:
     keys = member_figure_keys(rows)
     titles = {'anyAuc': 'any AUC', 'epiduralAuc': 'epidural AUC', 'readBackMeanAuc': 'read-back mean',
-              'resizedReadBackMeanAuc': 'resized r-b mean'}
+              **{f'{kind}ReadBackMeanAuc': title for kind, title in PROCESS_TITLES.items()}}
     print(f"{'member':8s} " + ' '.join(f'{titles[k]:>16s}' for k in keys) + '   (reference -> candidate)')
 
     def shown(value):
@@ -222,6 +232,9 @@ def main(argv=None) -> int:
                         help='also score each run\'s slice CNN (and, with --per-member, each member) on CT-ICH '
                              'validation slices exported, resized after windowing (as real PNG sets often were) and read '
                              'back through its own pngWindow')
+    parser.add_argument('--grey-range-exports', action='store_true',
+                        help='the same for exports whose grey range was narrowed after windowing (16..235, 0..250), so '
+                             'that white, and the skull, stop below 255')
     parser.add_argument('--out', type=Path, help='write the rows as JSON here too')
     args = parser.parse_args(argv)
     torch.set_num_threads(2)
@@ -229,15 +242,16 @@ def main(argv=None) -> int:
         reference, candidate = load_run(args.reference), load_run(args.candidate)
         rows = compare(validation_outputs(reference), validation_outputs(candidate), resamples=args.resamples)
         members = None
+        processed = [kind for kind, asked in (('resized', args.resized_exports), ('greyRange', args.grey_range_exports))
+                     if asked]
         if args.per_member:
             table = ct_ich_validation(reference)
             if not np.array_equal(table.labels, ct_ich_validation(candidate).labels):
                 raise ValueError('the two runs validated on different CT-ICH patients: members cannot be paired')
-            members = compare_members(reference, candidate, table, resized=args.resized_exports)
-        resized = None
-        if args.resized_exports:
-            resized = {side: resized_read_back(run['cnn'], run['maker'], ct_ich_validation(run))
-                       for side, run in (('reference', reference), ('candidate', candidate))}
+            members = compare_members(reference, candidate, table, processed=processed)
+        exports = {kind: {side: processed_read_back(run['cnn'], run['maker'], ct_ich_validation(run), kind)
+                          for side, run in (('reference', reference), ('candidate', candidate))}
+                   for kind in processed}
     except ValueError as error:
         print(f'ichtrain.compare: {error}')
         return 2
@@ -247,14 +261,14 @@ def main(argv=None) -> int:
               f"({row['difference']:+.3f}, 95 % {low:+.3f}..{high:+.3f})")
     if members:
         print_members(members)
-    if resized:
-        ref, cand = resized['reference'], resized['candidate']
-        print(f"{'read-back mean, exports resized x' + ' / x'.join(f'{f:g}' for f in RESIZE_FACTORS):45s} "
+    for kind, sides in exports.items():
+        ref, cand = sides['reference'], sides['candidate']
+        print(f"{'read-back mean, exports ' + kind + ' ' + ' / '.join(EXPORT_PROCESSES[kind]):45s} "
               f"{ref['meanAuc']:.3f} -> {cand['meanAuc']:.3f} (slice CNN, each through its own pngWindow)")
     if args.out:
         args.out.write_text(json.dumps({'reference': str(args.reference), 'candidate': str(args.candidate), 'rows': rows,
                                         **({'members': members} if members else {}),
-                                        **({'resizedExports': resized} if resized else {})}, indent=2) + '\n')
+                                        **({'processedExports': exports} if exports else {})}, indent=2) + '\n')
     return 0
 
 

@@ -22,7 +22,7 @@ from scipy import ndimage
 
 from .data.png import load_grey
 from .metrics import auc
-from .preprocess import export_grey, read_back, resized_export
+from .preprocess import export_grey, read_back
 from .sources import DATA_ROOT
 
 
@@ -44,18 +44,19 @@ def choose_png_window(score: Callable[[list], np.ndarray], hu_slices: Sequence[n
             'rule': 'highest mean slice any AUC over the export windows'}
 
 
-def resized_read_back_aucs(score: Callable[[list], np.ndarray], hu_slices: Sequence[np.ndarray], any_labels: np.ndarray,
-                           window: dict, exports: Sequence[dict], factors: Sequence[float]) -> dict:
-    """Slice `any` AUC of the slices exported through each export window, resized by each factor and
-    read back through `window`, and the mean over all of them: the read-back measure of
-    `choose_png_window` for exports that were resized after windowing."""
+def processed_read_back_aucs(score: Callable[[list], np.ndarray], hu_slices: Sequence[np.ndarray], any_labels: np.ndarray,
+                             window: dict, exports: Sequence[dict], processes: dict) -> dict:
+    """Slice `any` AUC of the slices exported through each export window, processed after windowing
+    by each of `processes` (name -> function of the 8-bit grey, such as a resize) and read back
+    through `window`, and the mean over all of them: the read-back measure of `choose_png_window`
+    for exports that something changed after they were made."""
     aucs = {}
     for e in exports:
-        greys = [export_grey(hu, e) for hu in hu_slices]  # once per export, resized by every factor
-        for f in factors:
-            aucs[f'{e["center"]:g}/{e["width"]:g} x{f:g}'] = auc(any_labels, score([read_back(resized_export(g, f), window)
-                                                                                     for g in greys]))
-    return {'window': dict(window), 'factors': list(factors), 'meanAuc': round(float(np.mean(list(aucs.values()))), 4),
+        greys = [export_grey(hu, e) for hu in hu_slices]  # once per export, processed by every process
+        for name, process in processes.items():
+            aucs[f'{e["center"]:g}/{e["width"]:g} {name}'] = auc(any_labels, score([read_back(process(g), window)
+                                                                                   for g in greys]))
+    return {'window': dict(window), 'processes': list(processes), 'meanAuc': round(float(np.mean(list(aucs.values()))), 4),
             'aucPerExport': {k: round(float(v), 4) for k, v in aucs.items()}}
 
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from ichtrain.compare import FIGURES, Validation, compare, compare_members, member_figures
+from ichtrain.compare import FIGURES, Validation, compare, compare_members, member_figure_keys, member_figures
 from ichtrain.constants import CLASSES, SEED_MEAN, SEED_STD
 from ichtrain.metrics import patient_resamples
 from ichtrain.model import SliceCnnEnsemble
@@ -155,12 +155,16 @@ def test_a_figure_without_positives_is_none_and_left_out_of_the_means():
     assert rows[-1]['reference']['anyAuc'] == 1.0
 
 
-def test_resized_exports_add_a_member_figure_read_through_the_runs_own_window():
+def test_processed_exports_add_member_figures_read_through_the_runs_own_window():
     table = bleed_table()
     exports = ({'center': 40.0, 'width': 70.0},)
     plain = compare_members(run_of(1), run_of(-1), table, exports=exports)
-    resized = compare_members(run_of(1), run_of(-1), table, exports=exports, resized=True)
-    assert 'resizedReadBackMeanAuc' not in plain[0]['reference']
+    resized = compare_members(run_of(1), run_of(-1), table, exports=exports, processed=['resized', 'greyRange'])
+    assert 'resizedReadBackMeanAuc' not in plain[0]['reference'] and 'greyRangeReadBackMeanAuc' not in plain[0]['reference']
+    assert member_figure_keys(resized)[-2:] == ('resizedReadBackMeanAuc', 'greyRangeReadBackMeanAuc')
+    # A narrowed grey range keeps the order of greys, so a brightness scorer is unaffected by it.
+    assert resized[0]['reference']['greyRangeReadBackMeanAuc'] == 1.0
+    assert resized[0]['candidate']['greyRangeReadBackMeanAuc'] == 0.0
     # The brightness scorer still tells bleeds from brain after a resize (the patches stay brighter).
     assert resized[0]['reference']['resizedReadBackMeanAuc'] == 1.0
     assert resized[0]['candidate']['resizedReadBackMeanAuc'] == 0.0

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from ichtrain.png_window import choose_png_window, resized_read_back_aucs
-from ichtrain.preprocess import export_grey, resized_export
+from ichtrain.png_window import choose_png_window, processed_read_back_aucs
+from ichtrain.preprocess import export_grey, grey_range_export, read_back, resized_export
 
 
 def blood_detector(images):
@@ -61,8 +61,26 @@ def test_resized_read_back_catches_a_scorer_that_takes_the_skull_edge_for_blood(
     images, labels = [normal, bleed] * 3, np.array([0, 1] * 3)
     window = {'center': 40.0, 'width': 100.0, 'saturatedHu': 1000.0}
     exports = [{'center': 40.0, 'width': 100.0}]
-    plain = resized_read_back_aucs(blood_detector, images, labels, window, exports, [1.0])
-    resized = resized_read_back_aucs(blood_detector, images, labels, window, exports, [1.5])
+    plain = processed_read_back_aucs(blood_detector, images, labels, window, exports, {'x1': lambda g: resized_export(g, 1.0)})
+    resized = processed_read_back_aucs(blood_detector, images, labels, window, exports, {'x1.5': lambda g: resized_export(g, 1.5)})
     assert plain['meanAuc'] == 1.0 and list(plain['aucPerExport']) == ['40/100 x1']
     # Resized, each skull edge reads back as a blood-like band, and normal slices have two.
-    assert resized['meanAuc'] == 0.0 and resized['factors'] == [1.5]
+    assert resized['meanAuc'] == 0.0 and resized['processes'] == ['x1.5']
+
+
+def test_a_grey_range_export_turns_the_whole_skull_into_window_top_density_for_the_bone_read_back():
+    normal = np.full((32, 32), 30.0)
+    normal[:, :4] = normal[:, -4:] = 1000.0
+    bleed = np.full((32, 32), 30.0)
+    bleed[:, :4] = 1000.0
+    bleed[14:16, 14:16] = 70.0
+    images, labels = [normal, bleed] * 3, np.array([0, 1] * 3)
+    window = {'center': 40.0, 'width': 100.0, 'saturatedHu': 1000.0}
+    exports = [{'center': 40.0, 'width': 100.0}]
+    narrowed = processed_read_back_aucs(blood_detector, images, labels, window, exports,
+                                        {'16..235': lambda g: grey_range_export(g, 16, 235)})
+    grey = grey_range_export(export_grey(normal, exports[0]), 16, 235)
+    assert grey.max() == 235 and grey.min() >= 16
+    # No grey reaches 255, so no skull pixel is read as bone: both skull sides become blood-like.
+    assert not (read_back(grey, window) == 1000.0).any()
+    assert narrowed['meanAuc'] == 0.0 and list(narrowed['aucPerExport']) == ['40/100 16..235']
