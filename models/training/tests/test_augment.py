@@ -41,15 +41,19 @@ def test_without_png_export_the_full_hu_range_survives():
     assert out.min() < -900 and out.max() > 1400
 
 
-def test_a_resized_export_is_read_back_at_its_new_size_with_the_skull_edge_below_bone():
+def skull_exported_through_40_80(seed: int, **export_options) -> np.ndarray:
+    """Brain (30 HU) beside a skull (1000 HU, columns 48-63), exported through 40/80 and read back as
+    bone where saturated, with no HU jitter that matters here and no noise."""
     hu = torch.full((64, 64), 30.0)
-    hu[:, 48:] = 1000.0  # skull
-    as_bone = {**READ_BACK, 'saturatedHu': 1000.0}
+    hu[:, 48:] = 1000.0
+    gen = torch.Generator().manual_seed(seed)
+    return jitter_hu(hu, gen, {**READ_BACK, 'saturatedHu': 1000.0}, png_prob=1.0, png_center=(40.0, 40.0),
+                     png_width=(80.0, 80.0), noise_sd=0.0, read_saturated_as_model=True, **export_options).numpy()
 
-    def exported(resize_prob, seed=3):
-        gen = torch.Generator().manual_seed(seed)
-        return jitter_hu(hu, gen, as_bone, png_prob=1.0, png_center=(40.0, 40.0), png_width=(80.0, 80.0), noise_sd=0.0,
-                         read_saturated_as_model=True, resize_prob=resize_prob, resize_range=(1.5, 1.5)).numpy()
+
+def test_a_resized_export_is_read_back_at_its_new_size_with_the_skull_edge_below_bone():
+    def exported(resize_prob):
+        return skull_exported_through_40_80(3, resize_prob=resize_prob, resize_range=(1.5, 1.5))
     plain, resized = exported(0.0), exported(1.0)
     assert plain.shape == (64, 64) and resized.shape == (96, 96)
     # Unresized, the skull is bone up to its edge; resized, the edge holds greys read as brain-to-blood HU.
@@ -61,18 +65,12 @@ def test_a_resized_export_is_read_back_at_its_new_size_with_the_skull_edge_below
 
 
 def test_a_grey_range_export_keeps_the_skull_below_255_so_it_reads_back_as_the_window_top():
-    hu = torch.full((64, 64), 30.0)
-    hu[:, 48:] = 1000.0  # skull
-    as_bone = {**READ_BACK, 'saturatedHu': 1000.0}
-
-    def exported(grey_range_prob, seed=5):
-        gen = torch.Generator().manual_seed(seed)
-        return jitter_hu(hu, gen, as_bone, png_prob=1.0, png_center=(40.0, 40.0), png_width=(80.0, 80.0), noise_sd=0.0,
-                         read_saturated_as_model=True, grey_range_prob=grey_range_prob,
-                         grey_range_low=(10.0, 10.0), grey_range_high=(235.0, 235.0)).numpy()
+    def exported(grey_range_prob):
+        return skull_exported_through_40_80(5, grey_range_prob=grey_range_prob, grey_range_low=(10.0, 10.0),
+                                            grey_range_high=(235.0, 235.0))
     plain, narrowed = exported(0.0), exported(1.0)
     assert (plain[:, 48:] == 1000.0).all()
-    # Grey 235 of 255 through the 40/130 read-back: about 95 HU, the window's top, not bone.
+    # Grey 235 of 255 through the read-back window: its top, about 82 HU, not bone.
     top = READ_BACK['center'] - READ_BACK['width'] / 2 + 235 / 255 * READ_BACK['width']
     assert np.allclose(narrowed[:, 52:], top, atol=0.6)
     # The brain's grey is lifted by the narrowed range's floor and compressed towards the middle.

@@ -50,17 +50,21 @@ def test_a_resized_export_spreads_the_saturated_skull_into_greys_below_255():
         assert ((out > 0) & (out < 255)).any()  # the edge: neither black nor saturated
 
 
-def test_resized_read_back_catches_a_scorer_that_takes_the_skull_edge_for_blood():
-    # Normal slices: brain (30 HU) between two sides of skull (1000 HU); positives: one side of
-    # skull and a small 70 HU bleed. Read back unresized, only the bleed is blood-like.
+def skull_and_bleed_slices():
+    """Normal slices: brain (30 HU) between two sides of skull (1000 HU); positives: one side of skull
+    and a small 70 HU bleed. With the bone read-back window and one export window."""
     normal = np.full((32, 32), 30.0)
     normal[:, :4] = normal[:, -4:] = 1000.0
     bleed = np.full((32, 32), 30.0)
     bleed[:, :4] = 1000.0
     bleed[14:16, 14:16] = 70.0
-    images, labels = [normal, bleed] * 3, np.array([0, 1] * 3)
-    window = {'center': 40.0, 'width': 100.0, 'saturatedHu': 1000.0}
-    exports = [{'center': 40.0, 'width': 100.0}]
+    return ([normal, bleed] * 3, np.array([0, 1] * 3), {'center': 40.0, 'width': 100.0, 'saturatedHu': 1000.0},
+            [{'center': 40.0, 'width': 100.0}])
+
+
+def test_resized_read_back_catches_a_scorer_that_takes_the_skull_edge_for_blood():
+    # Read back unresized, only the bleed is blood-like.
+    images, labels, window, exports = skull_and_bleed_slices()
     plain = processed_read_back_aucs(blood_detector, images, labels, window, exports, {'x1': lambda g: resized_export(g, 1.0)})
     resized = processed_read_back_aucs(blood_detector, images, labels, window, exports, {'x1.5': lambda g: resized_export(g, 1.5)})
     assert plain['meanAuc'] == 1.0 and list(plain['aucPerExport']) == ['40/100 x1']
@@ -69,17 +73,10 @@ def test_resized_read_back_catches_a_scorer_that_takes_the_skull_edge_for_blood(
 
 
 def test_a_grey_range_export_turns_the_whole_skull_into_window_top_density_for_the_bone_read_back():
-    normal = np.full((32, 32), 30.0)
-    normal[:, :4] = normal[:, -4:] = 1000.0
-    bleed = np.full((32, 32), 30.0)
-    bleed[:, :4] = 1000.0
-    bleed[14:16, 14:16] = 70.0
-    images, labels = [normal, bleed] * 3, np.array([0, 1] * 3)
-    window = {'center': 40.0, 'width': 100.0, 'saturatedHu': 1000.0}
-    exports = [{'center': 40.0, 'width': 100.0}]
+    images, labels, window, exports = skull_and_bleed_slices()
     narrowed = processed_read_back_aucs(blood_detector, images, labels, window, exports,
                                         {'16..235': lambda g: grey_range_export(g, 16, 235)})
-    grey = grey_range_export(export_grey(normal, exports[0]), 16, 235)
+    grey = grey_range_export(export_grey(images[0], exports[0]), 16, 235)
     assert grey.max() == 235 and grey.min() >= 16
     # No grey reaches 255, so no skull pixel is read as bone: both skull sides become blood-like.
     assert not (read_back(grey, window) == 1000.0).any()
