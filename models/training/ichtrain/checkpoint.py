@@ -15,6 +15,13 @@ def save_checkpoint(path: Path, cnn: SliceCnn, scan: ScanModel, arch: dict, card
     torch.save({'arch': arch, 'cnn': cnn.state_dict(), 'scan': scan.state_dict(), 'card_args': card_args}, path)
 
 
+def arch_of(cfg: dict) -> dict:
+    """The networks' shape from a completed training config (what a checkpoint records as 'arch')."""
+    return {'width': cfg['cnn']['width'], 'work_size': cfg['cnn']['work_size'], 'members': cfg['cnn']['members'],
+            'pca_dim': cfg['lstm']['pca_dim'], 'lstm_hidden': cfg['lstm']['hidden'], 'lstm_layers': cfg['lstm']['layers'],
+            'test_time_flip': cfg['test_time_flip']}
+
+
 def build_networks(arch: dict):
     members = [SliceCnn(width=arch['width'], work_size=arch.get('work_size')) for _ in range(arch.get('members', 1))]
     cnn = members[0] if len(members) == 1 else SliceCnnEnsemble(members)

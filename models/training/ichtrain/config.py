@@ -120,8 +120,8 @@ class Augment:
                 raise ConfigError(f'augment.{key} must be [low, high], not {list(low_high)}')
         if self.png_export_resize[0] <= 0:
             raise ConfigError(f'augment.png_export_resize must be above 0, not {list(self.png_export_resize)}')
-        if not 0 <= self.png_export_grey_range_low[0] and self.png_export_grey_range_low[1] < self.png_export_grey_range_high[0] \
-                and self.png_export_grey_range_high[1] <= 255:
+        if not (0 <= self.png_export_grey_range_low[0] and self.png_export_grey_range_low[1] < self.png_export_grey_range_high[0]
+                and self.png_export_grey_range_high[1] <= 255):
             raise ConfigError('augment.png_export_grey_range_low and _high must lie in 0..255 with every low below every high')
 
 

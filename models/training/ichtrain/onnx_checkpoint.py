@@ -24,7 +24,7 @@ import torch
 from onnx import numpy_helper
 from torch import nn
 
-from .checkpoint import build_networks, save_checkpoint
+from .checkpoint import arch_of, build_networks, save_checkpoint
 from .config import complete_config
 from .export import export_slice_cnn, reference_images
 
@@ -144,9 +144,7 @@ def rebuild(model_dir: Path) -> tuple:
     card = json.loads((model_dir / 'model.json').read_text())
     training = card['training']
     cfg = complete_config(json.loads(json.dumps(training['config'])), f'{model_dir}/model.json (recorded config)')
-    arch = {'width': cfg['cnn']['width'], 'work_size': cfg['cnn']['work_size'], 'members': cfg['cnn']['members'],
-            'pca_dim': cfg['lstm']['pca_dim'], 'lstm_hidden': cfg['lstm']['hidden'], 'lstm_layers': cfg['lstm']['layers'],
-            'test_time_flip': cfg['test_time_flip']}
+    arch = arch_of(cfg)
     cnn, scan = build_networks(arch)
     load_slice_cnn(cnn, model_dir / card['files']['sliceCnn']['path'])
     load_scan_model(scan, model_dir / card['files']['scanLstm']['path'])

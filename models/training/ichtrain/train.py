@@ -25,7 +25,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .checkpoint import build_networks, load_checkpoint, save_checkpoint
+from .checkpoint import arch_of, build_networks, load_checkpoint, save_checkpoint
 from .config import ConfigError, complete_config, load_config
 from .constants import CLASS_WEIGHTS, CLASSES, INPUT_SIZE
 from .evaluate import evaluate_real_sets, sequence_probs
@@ -370,8 +370,7 @@ def main(argv=None) -> int:
         return 2
 
     # ---- stage 1
-    arch = {'width': cfg['cnn']['width'], 'work_size': cfg['cnn']['work_size'], 'members': cfg['cnn']['members'], 'pca_dim': cfg['lstm']['pca_dim'], 'lstm_hidden': cfg['lstm']['hidden'],
-            'lstm_layers': cfg['lstm']['layers'], 'test_time_flip': cfg['test_time_flip']}
+    arch = arch_of(cfg)
     # Stage 1 trains the CNNs themselves; the model runs them as `cnn` (mirrored too under test_time_flip).
     cnn, scan = build_networks(arch)
     plain_cnn = without_test_time_flip(cnn)

@@ -56,3 +56,11 @@ def test_refuses_unknown_keys_and_wrong_types_naming_them(tmp_path, change, mess
     change(cfg)
     with pytest.raises(ConfigError, match=message):
         load_config(write(tmp_path, cfg))
+
+
+@pytest.mark.parametrize('low, high', [([0, 250], [220, 254]), ([-5, 10], [220, 254]), ([0, 16], [220, 300])])
+def test_refuses_a_grey_range_whose_lows_and_highs_overlap_or_leave_0_255(tmp_path, low, high):
+    cfg = minimal()
+    cfg['augment'] = {'png_export_grey_range_prob': 0.5, 'png_export_grey_range_low': low, 'png_export_grey_range_high': high}
+    with pytest.raises(ConfigError, match='png_export_grey_range_low and _high'):
+        load_config(write(tmp_path, cfg))
