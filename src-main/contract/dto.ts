@@ -56,7 +56,7 @@ export interface SliceSummary {
   z: number;
   /** Refined per-slice probabilities from the sequence model. */
   scores: ClassScores;
-  /** The slice CNN's own probabilities before sequence refinement. */
+  /** The slice CNN's probabilities before sequence refinement (of the slice's slab in a thin series). */
   cnnScores: ClassScores;
 }
 

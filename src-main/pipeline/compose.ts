@@ -11,7 +11,8 @@ import { describeFileType, notRegularFileReason } from './inbox/read-inbox-file.
 import type { SliceInference } from './infer/inference-client.js';
 import { modelIdentity, type ModelCard } from '../domain/model-card.js';
 import { studyStateOf } from '../domain/study-state.js';
-import type { SliceAnalysis } from './infer/slice-analyser.js';
+import type { CnnOutputs, SliceAnalysis } from './infer/slice-analyser.js';
+import type { StoredCnn } from '../store/repositories/instances-repository.js';
 import { sequenceProbabilities } from './infer/thin-series.js';
 import { scoreSeries, scoreStudy } from './triage/index.js';
 import { isStorageFault } from '../store/storage-fault.js';
@@ -354,7 +355,7 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
         this.inFlight = batch;
         let results: SliceAnalysis[];
         try {
-          results = await this.inference.analyse(batch.map((f) => f.path));
+          results = await this.inference.analyse(batch.map((f) => f.path), { deferThinSlices: true });
         } catch (error) {
           // close() terminated the worker under this batch: its files stay unhandled for the next start.
           if (this.closed) return;
@@ -458,9 +459,7 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
         path: file.path,
         header: result.header,
         warnings: result.warnings,
-        cnnScores: scoresFromArray(result.probs),
-        embedding: result.embedding,
-        cam: result.cam,
+        cnn: result.cnn && storedCnn(result.cnn),
         camHeight: this.card.camSize[0],
         camWidth: this.card.camSize[1],
         modelId: this.modelId,
@@ -628,16 +627,23 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
     const ordered = assembled.slices.map((slice) => byPath.get(slice.path)!);
     // Thin series (spacing under ~2.5 mm) run as slabs of the thickness the model was trained on.
     const positions = assembled.spacingMm === null ? null : assembled.slices.map((slice) => slice.z);
-    const { probs, slabCams } = await sequenceProbabilities(
+    const result = await sequenceProbabilities(
       this.inference,
-      ordered.map((instance) => ({ path: instance.path, embedding: instance.embedding, cnnProbs: ICH_CLASSES.map((cls) => instance.cnnScores[cls]) })),
+      ordered.map((instance) => ({
+        path: instance.path,
+        own: instance.embedding && instance.cnnScores ? { embedding: instance.embedding, cnnProbs: ICH_CLASSES.map((cls) => instance.cnnScores![cls]) } : null,
+      })),
       positions,
       this.card.embeddingSize,
     );
+    const { probs } = result;
     const seriesScore = scoreSeries(probs, ordered.length);
     const left = all.length - instances.length;
     const leftOut: CodedWarning[] = left > 0 ? [{ code: 'SLICE_SKIPPED', message: `${left} slices analysed by another model could not be read again and are left out.` }] : [];
     this.store.transaction(() => {
+      if (result.kind === 'slices') {
+        for (const [i, cnn] of result.analysedNow) this.store.instances.saveCnn(ordered[i]!.id, storedCnn(cnn));
+      }
       this.store.instances.place(
         series.id,
         ordered.map((instance, i) => ({
@@ -645,7 +651,7 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
           sliceIndex: i,
           z: assembled.slices[i]!.z,
           scores: scoresFromArray(probs, i * ICH_CLASSES.length),
-          ...(slabCams ? { cam: slabCams[i]! } : {}),
+          ...(result.kind === 'slabs' ? { slab: storedCnn(result.slabOfSlice[i]!) } : {}),
         })),
       );
       this.store.series.saveTriage({
@@ -675,6 +681,10 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
     const score = scoreStudy(current.map((s) => ({ seriesInstanceUid: s.seriesInstanceUid, scores: s.scores! })));
     this.store.studies.saveScore(studyId, score, { id: this.modelId, name: this.card.name, version: this.card.version });
   }
+}
+
+function storedCnn(cnn: CnnOutputs): StoredCnn {
+  return { scores: scoresFromArray(cnn.probs), embedding: cnn.embedding, cam: cnn.cam };
 }
 
 /** Per-slice warnings (e.g. NON_CONFORMING_UID on every RSNA slice) are reported once per series. */

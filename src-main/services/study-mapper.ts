@@ -70,7 +70,7 @@ export function toSeriesDetail(series: SeriesRow, instances: InstanceRow[]): Ser
     mostSuspiciousSlice: series.mostSuspiciousSlice,
     warnings: series.warnings,
     slices: instances
-      .filter((i) => i.sliceIndex !== null && i.scores)
-      .map((i) => ({ index: i.sliceIndex!, sopInstanceUid: i.sopInstanceUid, z: i.z ?? 0, scores: i.scores!, cnnScores: i.cnnScores })),
+      .filter((i) => i.sliceIndex !== null && i.scores && i.cnnScores)
+      .map((i) => ({ index: i.sliceIndex!, sopInstanceUid: i.sopInstanceUid, z: i.z ?? 0, scores: i.scores!, cnnScores: i.cnnScores! })),
   };
 }

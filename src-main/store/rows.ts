@@ -65,9 +65,11 @@ export interface InstanceRow {
   path: string;
   header: InstanceHeader;
   warnings: CodedWarning[];
-  cnnScores: ClassScores;
-  embedding: Float32Array;
-  /** The model whose CNN produced cnnScores, embedding and CAM. */
+  /** The slice CNN's scores of the input the slice is shown with (its slab's in a thin series); null until the CNN ran. */
+  cnnScores: ClassScores | null;
+  /** The CNN's embedding of the slice alone; null when not asked for, not computed yet, or shown with its slab's outputs. */
+  embedding: Float32Array | null;
+  /** The model whose CNN produced (or will produce) cnnScores, embedding and CAM. */
   modelId: number | null;
   sliceIndex: number | null;
   z: number | null;
@@ -157,8 +159,8 @@ export function toInstanceRow(r: Row): InstanceRow {
     path: r.path as string,
     header: parse<InstanceHeader>(r.header)!,
     warnings: parse<CodedWarning[]>(r.warnings)!,
-    cnnScores: parse<ClassScores>(r.cnn_scores)!,
-    embedding: blob ? new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength)) : new Float32Array(0),
+    cnnScores: parse<ClassScores>(r.cnn_scores),
+    embedding: blob ? new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength)) : null,
     modelId: r.model_id as number | null,
     sliceIndex: r.slice_index as number | null,
     z: r.z as number | null,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ModelCard } from '../../src-main/domain/model-card.js';
 import type { SliceInference } from '../../src-main/pipeline/infer/inference-client.js';
 import type { SliceAnalysis } from '../../src-main/pipeline/infer/slice-analyser.js';
+import { isThinSlice } from '../../src-main/pipeline/preprocess/slabs.js';
 import { ctHeader } from './headers.js';
 
 /** A small model card for fakes: 4-float embeddings, 2x2 CAMs. */
@@ -42,9 +43,9 @@ export class FakeInference implements SliceInference {
   constructor(readonly dir: string) {}
 
   /** Writes a (content-free) file and says what its analysis returns. */
-  async slice(name: string, slice: { series: string; z: number; any?: number }): Promise<string> {
+  async slice(name: string, slice: { series: string; z: number; any?: number; thicknessMm?: number }): Promise<string> {
     const file = await this.touch(name);
-    this.plans.set(file, () => okSlice(file, slice.series, slice.z, slice.any ?? 0.1));
+    this.plans.set(file, () => okSlice(file, slice.series, slice.z, slice.any ?? 0.1, slice.thicknessMm));
     return file;
   }
 
@@ -64,13 +65,15 @@ export class FakeInference implements SliceInference {
     this.gate = null;
   }
 
-  async analyse(paths: string[]): Promise<SliceAnalysis[]> {
+  async analyse(paths: string[], options: { deferThinSlices?: boolean } = {}): Promise<SliceAnalysis[]> {
     this.batches.push(paths.map((p) => path.basename(p)));
     if (this.gate) await this.gate;
     return paths.map((p) => {
       const attempt = (this.attempts.get(p) ?? 0) + 1;
       this.attempts.set(p, attempt);
-      return this.plans.get(p)!(attempt);
+      const result = this.plans.get(p)!(attempt);
+      // As the worker does: a slice thin by its header waits for its series' triage.
+      return result.ok && options.deferThinSlices && isThinSlice(result.header) ? { ...result, cnn: null } : result;
     });
   }
 
@@ -94,7 +97,7 @@ export class FakeInference implements SliceInference {
   }
 }
 
-export function okSlice(file: string, series: string, z: number, any: number): SliceAnalysis {
+export function okSlice(file: string, series: string, z: number, any: number, thicknessMm = 5): SliceAnalysis {
   return {
     ok: true,
     path: file,
@@ -103,10 +106,9 @@ export function okSlice(file: string, series: string, z: number, any: number): S
       SeriesInstanceUID: series,
       StudyInstanceUID: `${series}.study`,
       ImagePositionPatient: [-125, -125, z],
+      SliceThickness: thicknessMm,
     }),
     warnings: [],
-    probs: Float32Array.from([any, 0, 0, 0, 0, 0]),
-    embedding: new Float32Array(4),
-    cam: new Uint8Array(24),
+    cnn: { probs: Float32Array.from([any, 0, 0, 0, 0, 0]), embedding: new Float32Array(4), cam: new Uint8Array(24) },
   };
 }

@@ -8,7 +8,7 @@ import { setLogLevel } from '../../src-main/log.js';
 import { DEFAULT_PIPELINE_OPTIONS, TriagePipeline } from '../../src-main/pipeline/compose.js';
 import { listFiles } from '../../src-main/pipeline/inbox/index.js';
 import { defaultModelDir } from '../../src-main/pipeline/infer/detector.js';
-import { InferenceClient } from '../../src-main/pipeline/infer/inference-client.js';
+import { InferenceClient, type SliceInference } from '../../src-main/pipeline/infer/inference-client.js';
 import type { ModelCard } from '../../src-main/domain/model-card.js';
 import { TriageStore } from '../../src-main/store/triage-store.js';
 import { SHARED_DATA } from '../helpers/paths.js';
@@ -29,6 +29,8 @@ describe('pipeline: real DICOM in, ranked rows out', () => {
   let store: TriageStore;
   let inference: InferenceClient;
   let card: ModelCard;
+  /** Inputs the slice CNN ran on: single slices and slabs. */
+  const cnnRuns = { slices: 0, slabs: 0 };
   let inbox: string;
   let inboxDigest: string;
   const progress: [number, number][] = [];
@@ -43,7 +45,21 @@ describe('pipeline: real DICOM in, ranked rows out', () => {
     inboxDigest = await digest(inbox);
     store = new TriageStore(path.join(work, 'db.sqlite'));
     ({ client: inference, card } = await InferenceClient.start({ modelDir: defaultModelDir(), providers: [] }));
-    const pipeline = new TriagePipeline(store, inference, card, {
+    const counting: SliceInference = {
+      analyse: async (paths, options) => {
+        const results = await inference.analyse(paths, options);
+        cnnRuns.slices += results.filter((r) => r.ok && r.cnn).length;
+        return results;
+      },
+      analyseSlabs: async (paths, slabs) => {
+        cnnRuns.slabs += slabs.length;
+        return inference.analyseSlabs(paths, slabs);
+      },
+      scan: (embedding, sliceProbs, count) => inference.scan(embedding, sliceProbs, count),
+      restart: () => inference.restart(),
+      close: () => inference.close(),
+    };
+    const pipeline = new TriagePipeline(store, counting, card, {
       ...DEFAULT_PIPELINE_OPTIONS,
       settleMs: 0,
       quarantineDir: path.join(work, 'quarantine'),
@@ -92,6 +108,16 @@ describe('pipeline: real DICOM in, ranked rows out', () => {
       return [...cams][0];
     });
     assert.ok(new Set(slabCams).size > 1);
+    // The CNN ran on the 29 slabs, never on the 238 thin slices alone (their headers say 0.625 mm);
+    // each thin slice is shown with its slab's CNN scores and keeps no embedding of its own.
+    assert.deepEqual(cnnRuns, { slices: 5, slabs: 29 });
+    const withEmbedding = store.instances.ofSeries(series!.id, { withEmbedding: true });
+    assert.ok(withEmbedding.every((s) => s.embedding === null && s.cnnScores !== null));
+    let start = 0;
+    for (const n of runs) {
+      assert.equal(new Set(withEmbedding.slice(start, start + n).map((s) => JSON.stringify(s.cnnScores))).size, 1);
+      start += n;
+    }
   });
 
   it('reports the missing slice and the gantry tilt of CQ500-CT-0', () => {
@@ -136,7 +162,21 @@ describe('pipeline: real DICOM in, ranked rows out', () => {
   });
 
   it('does not analyse the same files twice', async () => {
-    const pipeline = new TriagePipeline(store, inference, card, { ...DEFAULT_PIPELINE_OPTIONS, settleMs: 0 });
+    const counting: SliceInference = {
+      analyse: async (paths, options) => {
+        const results = await inference.analyse(paths, options);
+        cnnRuns.slices += results.filter((r) => r.ok && r.cnn).length;
+        return results;
+      },
+      analyseSlabs: async (paths, slabs) => {
+        cnnRuns.slabs += slabs.length;
+        return inference.analyseSlabs(paths, slabs);
+      },
+      scan: (embedding, sliceProbs, count) => inference.scan(embedding, sliceProbs, count),
+      restart: () => inference.restart(),
+      close: () => inference.close(),
+    };
+    const pipeline = new TriagePipeline(store, counting, card, { ...DEFAULT_PIPELINE_OPTIONS, settleMs: 0 });
     await pipeline.offer(await listFiles([CQ500, inbox]));
     assert.equal(pipeline.pendingFiles, 0);
     await pipeline.whenIdle();

@@ -82,9 +82,9 @@ class CrashingOn implements SliceInference {
     private readonly inner: SliceInference,
     private readonly poison: string,
   ) {}
-  async analyse(paths: string[]) {
+  async analyse(paths: string[], options?: { deferThinSlices?: boolean }) {
     if (paths.includes(this.poison)) throw new Error('inference worker exited with code 134');
-    return this.inner.analyse(paths);
+    return this.inner.analyse(paths, options);
   }
   scan(embedding: Float32Array, sliceProbs: Float32Array, sliceCount: number) {
     return this.inner.scan(embedding, sliceProbs, sliceCount);

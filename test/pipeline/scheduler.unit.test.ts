@@ -56,6 +56,28 @@ describe('pipeline scheduling', () => {
     assert.deepEqual(inference.scans, [1, 2]);
   });
 
+  it('stores a slice thin by its header unanalysed, and runs the CNN on it at triage when its series is not thin', async () => {
+    const p = pipeline({ settleMs: 20, batchSize: 4 });
+    const files = [
+      await inference.slice('t1', { series: '9.5', z: 0, any: 0.2, thicknessMm: 1 }),
+      await inference.slice('t2', { series: '9.5', z: 5, any: 0.7, thicknessMm: 1 }),
+    ];
+    await p.offer(files);
+    await p.whenIdle();
+    // Once at arrival (checked, CNN deferred), once at triage for both: 1 mm slices 5 mm apart are no thin series.
+    assert.deepEqual(inference.batches.flat(), ['t1', 't2', 't1', 't2']);
+    assert.deepEqual(inference.batches.at(-1), ['t1', 't2']);
+    const [series] = store.series.ofStudy(store.studies.list()[0]!.id);
+    const slices = store.instances.ofSeries(series!.id, { withEmbedding: true });
+    assert.deepEqual(slices.map((s) => [s.cnnScores?.any, s.embedding?.length, s.scores?.any]), [[0.2, 4, 0.2], [0.7, 4, 0.7]].map(([c, e, f]) => [Math.fround(c!), e, Math.fround(f!)]));
+    assert.equal(series!.scores!.any, Math.fround(0.7));
+    // A later slice triages the series again; the slices analysed at the last triage are not analysed again.
+    const before = inference.batches.flat().length;
+    await p.offer([await inference.slice('t3', { series: '9.5', z: 10, thicknessMm: 1 })]);
+    await p.whenIdle();
+    assert.deepEqual(inference.batches.flat().slice(before), ['t3', 't3']);
+  });
+
   it('does not settle a series while files queued before its settle time are still being analysed', async () => {
     const p = pipeline({ settleMs: 20, batchSize: 1 });
     inference.hold();

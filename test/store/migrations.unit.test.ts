@@ -32,6 +32,28 @@ describe('migrations', () => {
     ]);
   });
 
+  it('003 keeps every instance row, its model and indexes, and lets a thin slice wait for its CNN', () => {
+    const db = new Database(':memory:');
+    migrate(db, MIGRATIONS.slice(0, 2));
+    db.exec(`
+      INSERT INTO models (id, name, version, sha256, thresholds, first_used_at) VALUES (1, 'm', '1', 'h', '{}', '2026-11-30T10:00:00Z');
+      INSERT INTO studies (id, study_instance_uid, received_at, state) VALUES (1, '1.2.3', '2026-11-30T10:00:00Z', 'done');
+      INSERT INTO series (id, study_id, series_instance_uid, state, rows, columns, last_arrival_at) VALUES (1, 1, '1.2.3.4', 'done', 512, 512, '2026-11-30T10:00:00Z');
+      INSERT INTO instances (id, series_id, sop_instance_uid, path, header, warnings, cnn_scores, embedding, cam, cam_height, cam_width, slice_index, z, scores, model_id)
+        VALUES (7, 1, '1.2.3.4.5', '/inbox/a.dcm', '{}', '[]', '{"any":0.2}', x'0102', x'03', 8, 8, 0, 12.5, '{"any":0.3}', 1);
+    `);
+    assert.equal(migrate(db), 3);
+    const row = db.prepare('SELECT * FROM instances').get() as Record<string, unknown>;
+    assert.deepEqual({ ...row, embedding: [...(row.embedding as Buffer)], cam: [...(row.cam as Buffer)] }, {
+      id: 7, series_id: 1, sop_instance_uid: '1.2.3.4.5', path: '/inbox/a.dcm', header: '{}', warnings: '[]', cnn_scores: '{"any":0.2}',
+      embedding: [1, 2], cam: [3], cam_height: 8, cam_width: 8, slice_index: 0, z: 12.5, scores: '{"any":0.3}', model_id: 1,
+    });
+    db.prepare(`INSERT INTO instances (series_id, sop_instance_uid, path, header, cam_height, cam_width, model_id) VALUES (1, '1.2.3.4.6', '/inbox/b.dcm', '{}', 8, 8, 1)`).run();
+    const indexes = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'instances' AND sql IS NOT NULL ORDER BY name`).all() as { name: string }[]).map((i) => i.name);
+    assert.deepEqual(indexes, ['instances_model', 'instances_series_index']);
+    assert.throws(() => db.prepare(`INSERT INTO instances (series_id, sop_instance_uid, path, header, cam_height, cam_width) VALUES (1, '1.2.3.4.6', '/x', '{}', 8, 8)`).run(), /UNIQUE/);
+  });
+
   it('is idempotent and refuses a database from a newer program', () => {
     const db = new Database(':memory:');
     migrate(db);

@@ -1,15 +1,16 @@
 import { Worker } from 'node:worker_threads';
 import type { ModelCard } from '../../domain/model-card.js';
-import type { SlabAnalysis, SliceAnalysis } from './slice-analyser.js';
+import type { CnnOutputs, SliceAnalysis } from './slice-analyser.js';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './worker-protocol.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** What the pipeline needs from inference (the worker here, a fake in unit tests). */
 export interface SliceInference {
-  analyse(paths: string[]): Promise<SliceAnalysis[]>;
+  /** Each file read, decoded, checked and, unless deferThinSlices holds it back, run through the slice CNN. */
+  analyse(paths: string[], options?: { deferThinSlices?: boolean }): Promise<SliceAnalysis[]>;
   /** CNN outputs of slabs of a thin series: each slab the mean of these files' slices. */
-  analyseSlabs(paths: string[], slabs: number[][]): Promise<SlabAnalysis[]>;
+  analyseSlabs(paths: string[], slabs: number[][]): Promise<CnnOutputs[]>;
   scan(embedding: Float32Array, sliceProbs: Float32Array, sliceCount: number): Promise<Float32Array>;
   /** Replaces a worker that died (e.g. on a file that crashed native code) with a fresh one. */
   restart(): Promise<void>;
@@ -67,13 +68,13 @@ export class InferenceClient implements SliceInference {
     await this.info();
   }
 
-  async analyse(paths: string[]): Promise<SliceAnalysis[]> {
-    const reply = await this.request({ type: 'analyse', paths });
+  async analyse(paths: string[], options: { deferThinSlices?: boolean } = {}): Promise<SliceAnalysis[]> {
+    const reply = await this.request({ type: 'analyse', paths, deferThinSlices: options.deferThinSlices ?? false });
     if (reply.type !== 'analyse') throw new Error('unexpected reply');
     return reply.results;
   }
 
-  async analyseSlabs(paths: string[], slabs: number[][]): Promise<SlabAnalysis[]> {
+  async analyseSlabs(paths: string[], slabs: number[][]): Promise<CnnOutputs[]> {
     const reply = await this.request({ type: 'analyseSlabs', paths, slabs });
     if (reply.type !== 'analyseSlabs') throw new Error('unexpected reply');
     return reply.results;

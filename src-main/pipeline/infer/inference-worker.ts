@@ -17,7 +17,7 @@ port.on('message', async (request: WorkerRequest) => {
         reply = { id: request.id, ok: true, type: 'info', card: detector.card, provider: detector.provider, providerFallback: detector.providerFallback };
         break;
       case 'analyse':
-        reply = { id: request.id, ok: true, type: 'analyse', results: await analyseFiles(detector, request.paths, setup.maxFileBytes) };
+        reply = { id: request.id, ok: true, type: 'analyse', results: await analyseFiles(detector, request.paths, { maxFileBytes: setup.maxFileBytes, deferThinSlices: request.deferThinSlices }) };
         break;
       case 'analyseSlabs':
         reply = { id: request.id, ok: true, type: 'analyseSlabs', results: await analyseSlabs(detector, request.paths, request.slabs, setup.maxFileBytes) };

@@ -3,9 +3,18 @@ import type { InstanceHeader } from '../../domain/instance.js';
 import { checkAxialSlice } from '../assemble/index.js';
 import { decodeDicom } from '../decode/index.js';
 import { readInboxFile } from '../inbox/read-inbox-file.js';
-import { meanSlice } from '../preprocess/slabs.js';
+import { isThinSlice, meanSlice } from '../preprocess/slabs.js';
 import type { Detector } from './detector.js';
 import { SliceBatch, type SliceOutput } from './slice-batch.js';
+
+/** What the slice CNN gives for one input (a slice, or a slab of a thin series). */
+export interface CnnOutputs {
+  /** 6 CNN probabilities. */
+  probs: Float32Array;
+  embedding: Float32Array;
+  /** 6*h*w, each class map scaled so its maximum is 255 (negative evidence clipped to 0). */
+  cam: Uint8Array;
+}
 
 export type SliceAnalysis =
   | {
@@ -13,13 +22,21 @@ export type SliceAnalysis =
       path: string;
       header: InstanceHeader;
       warnings: CodedWarning[];
-      /** 6 CNN probabilities. */
-      probs: Float32Array;
-      embedding: Float32Array;
-      /** 6*h*w, each class map scaled so its maximum is 255 (negative evidence clipped to 0). */
-      cam: Uint8Array;
+      /** null: a thin slice checked and left for its series' triage (see deferThinSlices). */
+      cnn: CnnOutputs | null;
     }
   | { ok: false; path: string; code: RejectionCode; reason: string };
+
+export interface AnalyseOptions {
+  /** Largest file read, in bytes. */
+  maxFileBytes?: number;
+  /**
+   * Read, decode and check a slice whose header says it is thin, but leave the CNN to its series'
+   * triage: a thin series is scored as slabs, so the CNN's outputs on its slices alone would be
+   * discarded (planSlabs decides, from the positions, once the series is complete).
+   */
+  deferThinSlices?: boolean;
+}
 
 interface PreparedSlice {
   index: number;
@@ -27,21 +44,24 @@ interface PreparedSlice {
   warnings: CodedWarning[];
 }
 
+type Prepared = ({ ok: true; deferred: boolean } & Omit<PreparedSlice, 'index'>) | { ok: false; code: RejectionCode; reason: string };
+
 /**
  * File -> decoded HU -> network input -> CNN outputs, for a batch of files. Runs inside the
  * inference worker; the pixels never leave it, only the small per-slice results do.
  * Whatever one file does (malformed bytes, a size or type the inbox refuses, an input the network
  * fails on), it becomes that file's rejection: the files beside it are analysed as usual.
  */
-export async function analyseFiles(detector: Detector, paths: string[], maxFileBytes?: number): Promise<SliceAnalysis[]> {
+export async function analyseFiles(detector: Detector, paths: string[], options: AnalyseOptions = {}): Promise<SliceAnalysis[]> {
   const results: SliceAnalysis[] = new Array(paths.length);
   const prepared: PreparedSlice[] = [];
   const batch = new SliceBatch(detector, paths.length);
   for (const [index, path] of paths.entries()) {
     try {
-      const outcome = await prepareSlice(batch, path, maxFileBytes);
-      if (outcome.ok) prepared.push({ index, header: outcome.header, warnings: outcome.warnings });
-      else results[index] = { ok: false, path, code: outcome.code, reason: outcome.reason };
+      const outcome = await prepareSlice(batch, path, options);
+      if (!outcome.ok) results[index] = { ok: false, path, code: outcome.code, reason: outcome.reason };
+      else if (outcome.deferred) results[index] = { ok: true, path, header: outcome.header, warnings: outcome.warnings, cnn: null };
+      else prepared.push({ index, header: outcome.header, warnings: outcome.warnings });
     } catch (error) {
       results[index] = { ok: false, path, code: 'ANALYSIS_FAILED', reason: `preprocessing failed (${messageOf(error)})` };
     }
@@ -59,21 +79,18 @@ export async function analyseFiles(detector: Detector, paths: string[], maxFileB
   return results;
 }
 
-/** Reads, decodes and checks one file, and preprocesses it into the batch's next slot. */
-async function prepareSlice(
-  batch: SliceBatch,
-  path: string,
-  maxFileBytes: number | undefined,
-): Promise<({ ok: true } & Omit<PreparedSlice, 'index'>) | { ok: false; code: RejectionCode; reason: string }> {
-  const read = await readInboxFile(path, maxFileBytes);
+/** Reads, decodes and checks one file, and preprocesses it into the batch's next slot unless it is deferred. */
+async function prepareSlice(batch: SliceBatch, path: string, options: AnalyseOptions): Promise<Prepared> {
+  const read = await readInboxFile(path, options.maxFileBytes);
   if (!read.ok) return read;
   const decoded = decodeDicom(read.bytes, path);
   if (!decoded.ok) return decoded;
   const { header, hu, warnings } = decoded.instance;
   const ineligible = checkAxialSlice(header);
   if (ineligible) return { ok: false, ...ineligible };
+  if (options.deferThinSlices && isThinSlice(header)) return { ok: true, deferred: true, header, warnings };
   batch.add(hu, header.Rows, header.Columns);
-  return { ok: true, header, warnings };
+  return { ok: true, deferred: false, header, warnings };
 }
 
 async function analyseAlone(detector: Detector, batch: SliceBatch, slot: number, path: string, slice: PreparedSlice, batchError: unknown): Promise<SliceAnalysis> {
@@ -93,9 +110,7 @@ function sliceResult(detector: Detector, path: string, slice: PreparedSlice, out
     path,
     header: slice.header,
     warnings: slice.warnings,
-    probs: output.probs,
-    embedding: output.embedding,
-    cam: quantiseCam(output.cam, 6),
+    cnn: cnnOutputs(output),
   };
 }
 
@@ -103,11 +118,8 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** CNN outputs of one slab of a thin series (see preprocess/slabs.ts). */
-export interface SlabAnalysis {
-  probs: Float32Array;
-  embedding: Float32Array;
-  cam: Uint8Array;
+function cnnOutputs(output: SliceOutput): CnnOutputs {
+  return { probs: output.probs, embedding: output.embedding, cam: quantiseCam(output.cam, 6) };
 }
 
 /** Slabs per CNN run: as many as the engine's file batches, so a long thin series never runs at once. */
@@ -118,9 +130,9 @@ const SLABS_PER_RUN = 16;
  * few slabs per run so memory stays that of one batch however long the series. The files were
  * decoded once already when they arrived, so a file that fails now is an error.
  */
-export async function analyseSlabs(detector: Detector, paths: string[], slabs: number[][], maxFileBytes?: number): Promise<SlabAnalysis[]> {
+export async function analyseSlabs(detector: Detector, paths: string[], slabs: number[][], maxFileBytes?: number): Promise<CnnOutputs[]> {
   const batch = new SliceBatch(detector, Math.min(SLABS_PER_RUN, slabs.length));
-  const results: SlabAnalysis[] = [];
+  const results: CnnOutputs[] = [];
   for (const [s, members] of slabs.entries()) {
     let rows = 0;
     let columns = 0;
@@ -135,7 +147,7 @@ export async function analyseSlabs(detector: Detector, paths: string[], slabs: n
     }
     batch.add(meanSlice(hus), rows, columns);
     if (batch.size === batch.capacity || s === slabs.length - 1) {
-      for (const output of await batch.run()) results.push({ probs: output.probs, embedding: output.embedding, cam: quantiseCam(output.cam, 6) });
+      for (const output of await batch.run()) results.push(cnnOutputs(output));
       batch.clear();
     }
   }

@@ -5,6 +5,8 @@
  * and each thin slice is shown the score and CAM of its slab.
  */
 
+import type { InstanceHeader } from '../../domain/instance.js';
+
 /** Below this slice spacing a series is analysed as slabs. */
 export const THIN_SPACING_MM = 2.5;
 /** Slab thickness when the model card does not say what the model was trained on. */
@@ -47,6 +49,15 @@ export function planSlabs(positionsMm: readonly number[], thicknessMm = DEFAULT_
   const slabOfSlice = new Array<number>(positionsMm.length);
   slabs.forEach((members, s) => members.forEach((i) => (slabOfSlice[i] = s)));
   return { slabs, slabOfSlice };
+}
+
+/**
+ * What one slice's header says before its series is complete: a slice reconstructed thinner than
+ * THIN_SPACING_MM most likely belongs to a series that planSlabs will score as slabs. Only a hint
+ * (the plan, from the positions, decides), so a slice without SliceThickness is not thin here.
+ */
+export function isThinSlice(header: Pick<InstanceHeader, 'SliceThickness'>): boolean {
+  return header.SliceThickness !== null && header.SliceThickness > 0 && header.SliceThickness < THIN_SPACING_MM;
 }
 
 /** Pixel-wise mean of equally sized HU slices. */

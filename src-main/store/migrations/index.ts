@@ -1,9 +1,10 @@
 import type Database from 'better-sqlite3';
 import { initialSchema } from './001-initial-schema.js';
 import { modelProvenance } from './002-model-provenance.js';
+import { deferredSliceAnalysis } from './003-deferred-slice-analysis.js';
 import type { Migration } from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [initialSchema, modelProvenance];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, modelProvenance, deferredSliceAnalysis];
 
 /**
  * Brings the database to the latest schema. The schema version is SQLite's user_version; each

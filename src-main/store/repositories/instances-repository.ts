@@ -4,17 +4,23 @@ import type { CodedWarning } from '../../contract/warnings.js';
 import type { InstanceHeader } from '../../domain/instance.js';
 import { json, toInstanceRow, type InstanceRow } from '../rows.js';
 
+/** The slice CNN's outputs for one input, as stored. */
+export interface StoredCnn {
+  scores: ClassScores;
+  embedding: Float32Array;
+  /** 6*h*w values scaled to 0..255 per class. */
+  cam: Uint8Array;
+}
+
 export interface NewInstance {
   path: string;
   header: InstanceHeader;
   warnings: CodedWarning[];
-  cnnScores: ClassScores;
-  embedding: Float32Array;
-  /** 6*h*w values scaled to 0..255 per class. */
-  cam: Uint8Array;
+  /** null: a thin slice checked and stored, its CNN left for its series' triage. */
+  cnn: StoredCnn | null;
   camHeight: number;
   camWidth: number;
-  /** The model whose CNN produced the scores, embedding and CAM. */
+  /** The model whose CNN produced (or will produce) the scores, embedding and CAM. */
   modelId: number;
 }
 
@@ -24,8 +30,8 @@ export interface PlacedSlice {
   sliceIndex: number;
   z: number;
   scores: ClassScores;
-  /** A slice of a thin series shows its slab's CAM (same model, same CAM size) instead of its own. */
-  cam?: Uint8Array;
+  /** A slice of a thin series is shown with its slab's CNN scores and CAM (same model, same CAM size), and keeps no embedding of its own. */
+  slab?: Omit<StoredCnn, 'embedding'>;
 }
 
 /** Analysed slices: header (without patient data), CNN outputs with their model, place and final scores. */
@@ -55,9 +61,9 @@ export class InstancesRepository {
         instance.path,
         json(headerWithoutPhi),
         json(instance.warnings),
-        json(instance.cnnScores),
-        Buffer.from(instance.embedding.buffer, instance.embedding.byteOffset, instance.embedding.byteLength),
-        Buffer.from(instance.cam.buffer, instance.cam.byteOffset, instance.cam.byteLength),
+        instance.cnn ? json(instance.cnn.scores) : null,
+        instance.cnn ? bytesOf(instance.cnn.embedding) : null,
+        instance.cnn ? bytesOf(instance.cnn.cam) : null,
         instance.camHeight,
         instance.camWidth,
         instance.modelId,
@@ -67,14 +73,21 @@ export class InstancesRepository {
     return row.id;
   }
 
+  /** The CNN outputs of a slice whose analysis was left for its series' triage. */
+  saveCnn(instanceId: number, cnn: StoredCnn): void {
+    this.db
+      .prepare('UPDATE instances SET cnn_scores = ?, embedding = ?, cam = ? WHERE id = ?')
+      .run(json(cnn.scores), bytesOf(cnn.embedding), bytesOf(cnn.cam), instanceId);
+  }
+
   /** Places the slices of a triaged series (instances not listed, e.g. duplicates at one position, get no index). */
   place(seriesId: number, slices: PlacedSlice[]): void {
     this.db.prepare('UPDATE instances SET slice_index = NULL WHERE series_id = ?').run(seriesId);
     const setSlice = this.db.prepare('UPDATE instances SET slice_index = ?, z = ?, scores = ? WHERE id = ?');
-    const setCam = this.db.prepare('UPDATE instances SET cam = ? WHERE id = ?');
+    const setSlab = this.db.prepare('UPDATE instances SET cnn_scores = ?, cam = ?, embedding = NULL WHERE id = ?');
     for (const s of slices) {
       setSlice.run(s.sliceIndex, s.z, json(s.scores), s.instanceId);
-      if (s.cam) setCam.run(Buffer.from(s.cam.buffer, s.cam.byteOffset, s.cam.byteLength), s.instanceId);
+      if (s.slab) setSlab.run(json(s.slab.scores), bytesOf(s.slab.cam), s.instanceId);
     }
   }
 
@@ -90,9 +103,10 @@ export class InstancesRepository {
     return rows.map(toInstanceRow);
   }
 
+  /** A placed slice with its CAM (a triaged slice always has one). */
   at(seriesId: number, sliceIndex: number): { id: number; path: string; cam: Uint8Array; camHeight: number; camWidth: number } | null {
     const row = this.db
-      .prepare('SELECT id, path, cam, cam_height, cam_width FROM instances WHERE series_id = ? AND slice_index = ?')
+      .prepare('SELECT id, path, cam, cam_height, cam_width FROM instances WHERE series_id = ? AND slice_index = ? AND cam IS NOT NULL')
       .get(seriesId, sliceIndex) as { id: number; path: string; cam: Buffer; cam_height: number; cam_width: number } | undefined;
     return row ? { id: row.id, path: row.path, cam: new Uint8Array(row.cam), camHeight: row.cam_height, camWidth: row.cam_width } : null;
   }
@@ -107,4 +121,8 @@ export class InstancesRepository {
       .get(sopInstanceUid) as { study_id: number; series_instance_uid: string; slice_index: number } | undefined;
     return row ? { studyId: row.study_id, seriesInstanceUid: row.series_instance_uid, sliceIndex: row.slice_index } : null;
   }
+}
+
+function bytesOf(array: Float32Array | Uint8Array): Buffer {
+  return Buffer.from(array.buffer, array.byteOffset, array.byteLength);
 }
