@@ -43,8 +43,8 @@ export async function decompressWithDcmtk(files: string[], outDir: string): Prom
 }
 
 /**
- * A long series from a short one: the source slices repeated with new SOPInstanceUIDs and
- * positions 0.625 mm apart (rendering 1,000 phantom slices in Python would take minutes).
+ * A long series from a short one: the source slices repeated with new SOPInstanceUIDs,
+ * positions 0.625 mm apart and a SliceThickness of 0.625 mm, as a scanner writes a thin series (rendering 1,000 phantom slices in Python would take minutes).
  */
 export async function replicateSeries(sources: string[], count: number, outDir: string): Promise<string[]> {
   await mkdir(outDir, { recursive: true });
@@ -57,6 +57,7 @@ export async function replicateSeries(sources: string[], count: number, outDir: 
       SOPInstanceUID: `${seriesUid}.${i + 1}`,
       InstanceNumber: i + 1,
       ImagePositionPatient: [-125, -125, i * 0.625],
+      SliceThickness: 0.625,
     });
     out.push(target);
   }
