@@ -47,4 +47,6 @@ def load_run(path: Path) -> dict:
     ckpt = load_checkpoint(path)
     card = ckpt['card_args']
     cfg = complete_config(json.loads(json.dumps(card['training']['config'])), f'{path} (recorded config)')
-    return {**ckpt, 'config': cfg, 'maker': BatchMaker(card['mean'], card['std'], card['png_window'], cfg['seed'])}
+    maker = BatchMaker(card['mean'], card['std'], card['png_window'], cfg['seed'])
+    maker.hu_floor = card.get('hu_floor')
+    return {**ckpt, 'config': cfg, 'maker': maker}

@@ -104,11 +104,11 @@ def compare(reference: Validation, candidate: Validation, figures: dict[str, Fig
 
 
 @lru_cache(maxsize=None)
-def validation_table(source: str, section: str, png_window: str) -> SliceTable:
+def validation_table(source: str, section: str, png_window: str, hu_floor: Optional[float] = None) -> SliceTable:
     """One source's validation table for a config section and read-back window (both as JSON, to be
-    hashable), loaded once: both runs of a comparison share the patients (about 18 s to load)."""
+    hashable) and HU floor, loaded once: both runs of a comparison share the patients (about 18 s to load)."""
     if source == 'ct-ich':
-        return ct_ich_tables(json.loads(section))['val']
+        return ct_ich_tables(json.loads(section), hu_floor=hu_floor)['val']
     return phe_sich_tables(json.loads(section), json.loads(png_window))['val']
 
 
@@ -122,7 +122,8 @@ def validation_outputs(run: dict) -> Validation:
             continue
         # Only PHE-SICH (windowed PNGs) depends on the read-back window. Key order is kept: the
         # split cuts the patients at the fractions' cumulative sums in the order they are listed.
-        table = validation_table(source, json.dumps(run['config'][key]), window if source == 'phe-sich' else '')
+        table = validation_table(source, json.dumps(run['config'][key]), window if source == 'phe-sich' else '',
+                                 run['card_args'].get('hu_floor') if source == 'ct-ich' else None)
         emb, probs = embed(run['cnn'], table, run['maker'], augment=False)
         parts.append((table.labels, table.known, final_probs(run['scan'], table, emb, probs),
                       np.array([f'{source}:{g}' for g in table.groups]), np.full(len(table), source)))
@@ -200,7 +201,7 @@ def processed_read_back(cnn, maker: BatchMaker, table: SliceTable, kind: str, ex
 def ct_ich_validation(run: dict) -> SliceTable:
     if not run['config']['ct_ich']['use']:
         raise ValueError('comparing members needs runs that validated on CT-ICH (full-range HU)')
-    return validation_table('ct-ich', json.dumps(run['config']['ct_ich']), '')
+    return validation_table('ct-ich', json.dumps(run['config']['ct_ich']), '', run['card_args'].get('hu_floor'))
 
 
 def member_figure_keys(rows: list) -> tuple:

@@ -249,6 +249,11 @@ class TrainConfig:
     # the window's top. It changes the model's read-back (window choice, PHE-SICH, thresholds,
     # evaluation, the engine); the CNN's PNG-export augmentation only with augment.png_export_reads_saturated.
     png_saturated_hu: Optional[float] = None
+    # Whether full-range HU (DICOM, CT-ICH pseudo-HU) is floored at the bottom of the read-back window
+    # (the card's input.huFloor), so that below brain every source shows the network what a windowed
+    # image read back shows: nothing under that bottom. Set after stage 1 (like the read-back window),
+    # so it changes stages 2-3, thresholds, evaluation and the engine, not the CNNs.
+    hu_floor_at_read_back: bool = False
     # Whether the model averages the slice CNN over the image and its left-right mirror (model.FlipAveraged):
     # chosen after the CNNs train, so it changes stages 2-3, the read-back window and the export, not the CNNs.
     test_time_flip: bool = False

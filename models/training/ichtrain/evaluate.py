@@ -33,8 +33,8 @@ def sequence_probs(scan, emb: np.ndarray, probs: np.ndarray) -> np.ndarray:
     return scan.probs(torch.from_numpy(emb)[None].float(), torch.from_numpy(probs)[None].float())[0].numpy()
 
 
-def _input(hu: np.ndarray, mean, std) -> torch.Tensor:
-    return torch.from_numpy(normalise(resize_bilinear(window_channels(hu), INPUT_SIZE), mean, std))
+def _input(hu: np.ndarray, mean, std, hu_floor=None) -> torch.Tensor:
+    return torch.from_numpy(normalise(resize_bilinear(window_channels(hu, hu_floor=hu_floor), INPUT_SIZE), mean, std))
 
 
 @torch.no_grad()
@@ -86,13 +86,13 @@ def eval_png_set(cnn, scan, thresholds, mean, std, png_window, folder: Path) -> 
 
 
 def eval_labelled_dicoms(cnn, scan, thresholds, mean, std, folder: Path, image_dir: Path = None,
-                         label_cols=CLASSES, patients=None) -> dict:
+                         label_cols=CLASSES, patients=None, hu_floor=None) -> dict:
     """patients: only the rows of these patients (a `patient` column), e.g. a training split's test patients."""
     with open(folder / 'labels.csv', newline='') as fh:
         rows = [r for r in csv.DictReader(fh) if patients is None or r['patient'] in patients]
     if not rows:
         return {'slices': 0, 'note': 'no slice of the selected patients'}
-    inputs = [_input(_read_hu((image_dir or folder) / r['filename']), mean, std) for r in rows]
+    inputs = [_input(_read_hu((image_dir or folder) / r['filename']), mean, std, hu_floor) for r in rows]
     labels = np.array([[float(r[c]) for c in label_cols] for r in rows], dtype=np.float32)
     cnn_p, fin_p = _single_slices(cnn, scan, inputs)
     return {'slices': len(rows), 'mode': 'each slice alone (sequence length 1)',
@@ -143,7 +143,7 @@ def _scan_summary(final: np.ndarray, thresholds: dict, unit: str) -> dict:
             f'{unit}AboveAnyThreshold': int((final[:, ANY] >= thresholds['any']).sum())}
 
 
-def eval_cq500(cnn, scan, thresholds, mean, std, root: Path) -> dict:
+def eval_cq500(cnn, scan, thresholds, mean, std, root: Path, hu_floor=None) -> dict:
     result = {}
     with tempfile.TemporaryDirectory() as tmp:
         files = _decompressed(root / 'CQ500-CT-0', Path(tmp))
@@ -156,14 +156,14 @@ def eval_cq500(cnn, scan, thresholds, mean, std, root: Path) -> dict:
             normal = np.cross(iop[:3], iop[3:])
             slices.append((float(np.dot(np.array([float(v) for v in ds.ImagePositionPatient]), normal)), dataset_hu(ds)))
         slices.sort(key=lambda s: s[0])
-        emb, probs = _cnn(cnn, [_input(hu, mean, std) for _, hu in slices])
+        emb, probs = _cnn(cnn, [_input(hu, mean, std, hu_floor) for _, hu in slices])
         final = sequence_probs(scan, emb, probs)
         result['CQ500-CT-0'] = {
             'slices': len(slices), 'reference': 'negative by 2-of-3 reader majority (one reader: ICH + SAH; disputed)',
             **_scan_summary(final, thresholds, 'slices'),
         }
         groups = slab_groups([z for z, _ in slices])
-        emb, probs = _cnn(cnn, [_input(np.mean([slices[i][1] for i in g], axis=0), mean, std) for g in groups])
+        emb, probs = _cnn(cnn, [_input(np.mean([slices[i][1] for i in g], axis=0), mean, std, hu_floor) for g in groups])
         final = sequence_probs(scan, emb, probs)
         result['CQ500-CT-0 as 5 mm slabs'] = {
             'slabs': len(groups), 'note': 'as the engine scores a thin series (mean HU of the slices of each slab)',
@@ -172,7 +172,7 @@ def eval_cq500(cnn, scan, thresholds, mean, std, root: Path) -> dict:
         single = Path(tmp) / 'single'
         single.mkdir()
         files = _decompressed(root / 'CQ500-CT-1_single_slice', single)
-        cnn_p, fin_p = _single_slices(cnn, scan, [_input(_read_hu(f), mean, std) for f in files])
+        cnn_p, fin_p = _single_slices(cnn, scan, [_input(_read_hu(f), mean, std, hu_floor) for f in files])
         result['CQ500-CT-1_single_slice'] = {
             'reference': 'any, intraparenchymal, subarachnoid (scan-level majority)',
             'probs': {c: round(float(fin_p[0, k]), 4) for k, c in enumerate(CLASSES)},
@@ -181,22 +181,23 @@ def eval_cq500(cnn, scan, thresholds, mean, std, root: Path) -> dict:
 
 
 def evaluate_real_sets(cnn, scan, thresholds, mean, std, png_window, data_root: Path = DATA_ROOT,
-                       skip_phe_sich: bool = True, log=print, ct_ich_patients=None) -> dict:
+                       skip_phe_sich: bool = True, log=print, ct_ich_patients=None, hu_floor=None) -> dict:
     """Metrics on every real set that was not used for training. ct_ich_patients: when CT-ICH
-    (the JPEG set) was used for training, only the HU slices of these (test) patients count."""
+    (the JPEG set) was used for training, only the HU slices of these (test) patients count.
+    hu_floor: the card's input.huFloor, applied to full-range HU (windowed images are read back above it)."""
     out = {}
     if not data_root.exists():
         return {'skipped': f'{data_root} not found'}
     out['kaggle-head-ct'] = eval_png_set(cnn, scan, thresholds, mean, std, png_window, data_root / 'kaggle-head-ct')
     log('evaluated kaggle-head-ct')
     out['rsna-slices'] = eval_labelled_dicoms(cnn, scan, thresholds, mean, std, data_root / 'rsna-slices',
-                                              image_dir=data_root / 'rsna-slices' / 'dicom')
+                                              image_dir=data_root / 'rsna-slices' / 'dicom', hu_floor=hu_floor)
     out['ct-ich'] = eval_labelled_dicoms(cnn, scan, thresholds, mean, std, data_root / 'ct-ich',
-                                         patients=ct_ich_patients)
+                                         patients=ct_ich_patients, hu_floor=hu_floor)
     if ct_ich_patients is not None:
         out['ct-ich']['patients'] = sorted(ct_ich_patients)
     log('evaluated rsna-slices, ct-ich')
-    out['cq500'] = eval_cq500(cnn, scan, thresholds, mean, std, data_root / 'cq500')
+    out['cq500'] = eval_cq500(cnn, scan, thresholds, mean, std, data_root / 'cq500', hu_floor)
     log('evaluated cq500')
     return out
 
@@ -210,7 +211,7 @@ def main() -> None:
     ckpt = load_checkpoint(args.checkpoint)
     card = ckpt['card_args']
     print(json.dumps(evaluate_real_sets(ckpt['cnn'], ckpt['scan'], card['thresholds'], card['mean'], card['std'],
-                                        card['png_window']), indent=2))
+                                        card['png_window'], hu_floor=card.get('hu_floor')), indent=2))
 
 
 if __name__ == '__main__':

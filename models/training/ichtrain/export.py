@@ -112,7 +112,7 @@ def cam_size(cnn: SliceCnn) -> list:
 def write_model_folder(out: Path, cnn: SliceCnn, scan: ScanModel, *, name: str, version: str,
                        thresholds: dict, training: dict, metrics: dict, intended_use: str,
                        limitations: list, mean=SEED_MEAN, std=SEED_STD,
-                       png_window: Optional[dict] = None) -> dict:
+                       png_window: Optional[dict] = None, hu_floor: Optional[float] = None) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     cnn.eval()
     scan.eval()
@@ -128,6 +128,8 @@ def write_model_folder(out: Path, cnn: SliceCnn, scan: ScanModel, *, name: str, 
             'windows': [dict(w) for w in WINDOWS],
             'mean': [float(v) for v in mean],
             'std': [float(v) for v in std],
+            # HU below it are read as it before windowing (absent: no floor).
+            **({'huFloor': float(hu_floor)} if hu_floor is not None else {}),
         },
         'pngWindow': dict(png_window or DEFAULT_PNG_WINDOW),
         'embeddingSize': cnn.embedding_size,

@@ -151,7 +151,8 @@ def rebuild(model_dir: Path) -> tuple:
     check_reference_outputs(cnn, scan, json.loads((model_dir / 'reference_outputs.json').read_text()))
     card_args = dict(name=card['name'], version=card['version'], thresholds=card['thresholds'], training=training,
                      metrics=card['metrics'], intended_use=card['intendedUse'], limitations=card['limitations'],
-                     mean=card['input']['mean'], std=card['input']['std'], png_window=card['pngWindow'])
+                     mean=card['input']['mean'], std=card['input']['std'], png_window=card['pngWindow'],
+                     hu_floor=card['input'].get('huFloor'))
     return cnn, scan, arch, card_args
 
 

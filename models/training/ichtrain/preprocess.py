@@ -15,11 +15,15 @@ from PIL import Image
 from .constants import INPUT_SIZE, SEED_MEAN, SEED_STD, WINDOWS
 
 
-def window_channels(hu: np.ndarray, windows: Sequence[dict] = WINDOWS) -> np.ndarray:
-    """[rows, cols] HU -> float32 [len(windows), rows, cols] in [0, 1]."""
+def window_channels(hu: np.ndarray, windows: Sequence[dict] = WINDOWS, hu_floor: Optional[float] = None) -> np.ndarray:
+    """[rows, cols] HU -> float32 [len(windows), rows, cols] in [0, 1]. hu_floor (the model card's
+    input.huFloor): HU below it are read as it first, so full-range HU shows the network nothing
+    below what a windowed image read back holds."""
     hu = np.asarray(hu, dtype=np.float32)
     if hu.ndim != 2:
         raise ValueError(f'expected a 2-D HU slice, got shape {hu.shape}')
+    if hu_floor is not None:
+        hu = np.maximum(hu, np.float32(hu_floor))
     out = np.empty((len(windows),) + hu.shape, dtype=np.float32)
     for i, win in enumerate(windows):
         lo = np.float32(win['center'] - win['width'] / 2)
@@ -64,9 +68,10 @@ def preprocess_hu(
     windows: Sequence[dict] = WINDOWS,
     mean: Sequence[float] = SEED_MEAN,
     std: Sequence[float] = SEED_STD,
+    hu_floor: Optional[float] = None,
 ) -> np.ndarray:
     """HU slice [rows, cols] -> network input float32 [3, size, size]."""
-    return normalise(resize_bilinear(window_channels(hu, windows), size), mean, std)
+    return normalise(resize_bilinear(window_channels(hu, windows, hu_floor), size), mean, std)
 
 
 # ITU-R BT.601 luma weights, for grey slices saved as slightly tinted RGB (JPEG-era exports).

@@ -48,6 +48,8 @@ class BatchMaker:
         self.mean = torch.tensor(mean, dtype=torch.float32)[:, None, None]
         self.std = torch.tensor(std, dtype=torch.float32)[:, None, None]
         self.png_window = png_window
+        # The card's input.huFloor once the model has one (set after stage 1, so the CNNs train without it).
+        self.hu_floor: Optional[float] = None
         self.augment = augment or dataclasses.asdict(Augment())
         self.gen = torch.Generator().manual_seed(seed)
         # id(stored slice) -> (that slice, its cavity_depth_squared): a slice's cavity is computed
@@ -59,7 +61,10 @@ class BatchMaker:
         if not augment and table.engine_inputs is not None:
             return torch.from_numpy(table.engine_inputs[i])
         hu = torch.from_numpy(np.asarray(table.images[i], dtype=np.float32))
-        return self.augmented_channels(hu) if augment else window_and_resize(hu, INPUT_SIZE)
+        return self.augmented_channels(hu) if augment else window_and_resize(self.floored(hu), INPUT_SIZE)
+
+    def floored(self, hu: torch.Tensor) -> torch.Tensor:
+        return hu if self.hu_floor is None else hu.clamp(min=self.hu_floor)
 
     def augmented_channels(self, hu: torch.Tensor, png_export: bool = True) -> torch.Tensor:
         a = self.augment
@@ -68,7 +73,7 @@ class BatchMaker:
                        a['png_export_reads_saturated'], a['png_export_resize_prob'], a['png_export_resize'],
                        grey_range_prob=a['png_export_grey_range_prob'], grey_range_low=a['png_export_grey_range_low'],
                        grey_range_high=a['png_export_grey_range_high'])
-        x = window_and_resize(hu, INPUT_SIZE)
+        x = window_and_resize(self.floored(hu), INPUT_SIZE)
         if torch.rand(1, generator=self.gen) < a['head_crop_prob']:
             x = head_crop(x, self.gen)
         if torch.rand(1, generator=self.gen) < 0.3:

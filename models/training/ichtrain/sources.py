@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
@@ -35,19 +36,20 @@ def phe_sich_tables(cfg: dict, png_window: dict, data_root: Path = DATA_ROOT) ->
     return split_tables('phe-sich', items, cfg, load, lambda it: it.known)
 
 
-def ct_ich_tables(cfg: dict, data_root: Path = DATA_ROOT) -> dict:
+def ct_ich_tables(cfg: dict, data_root: Path = DATA_ROOT, hu_floor: Optional[float] = None) -> dict:
     """{split: SliceTable} of CT-ICH (two JPEG windows -> pseudo-HU) split by patient with
     cfg['fractions']. Slices are kept as pseudo-HU resized to the input size (float32), so training
     windows and augments HU like the synthetic slices; every class is labelled."""
     items = read_ct_ich_labels(data_root / 'ct-ich-jpg')
-    return split_tables('ct-ich', items, cfg, load_pseudo_hu, lambda it: np.ones(len(CLASSES), dtype=bool))
+    return split_tables('ct-ich', items, cfg, load_pseudo_hu, lambda it: np.ones(len(CLASSES), dtype=bool), hu_floor)
 
 
-def split_tables(source: str, items: list, cfg: dict, load, known) -> dict:
+def split_tables(source: str, items: list, cfg: dict, load, known, hu_floor: Optional[float] = None) -> dict:
     """The source's labelled slices as one SliceTable per split (train, val, test), split by patient.
     load(item) -> HU at the image's own size. Every slice is kept as HU resized to the input size (for
     augmentation in HU); the validation and test slices also as the network input the engine makes
-    (windowed at full size, then resized), so that thresholds and metrics see what the engine sees."""
+    (windowed at full size, then resized, HU floored at hu_floor as the card says), so that thresholds
+    and metrics see what the engine sees."""
     assignment = split_patients([it.patient for it in items], cfg['fractions'], salt=cfg['salt'])
     tables = {}
     for split in ('train', 'val', 'test'):
@@ -60,7 +62,7 @@ def split_tables(source: str, items: list, cfg: dict, load, known) -> dict:
             hu = load(it)
             images.append(resize_hu(hu, INPUT_SIZE))
             if split != 'train':
-                engine_inputs.append(resize_bilinear(window_channels(hu), INPUT_SIZE))
+                engine_inputs.append(resize_bilinear(window_channels(hu, hu_floor=hu_floor), INPUT_SIZE))
         tables[split] = SliceTable(
             f'{source}-{split}', images,
             np.stack([it.labels for it in chosen]), np.stack([known(it) for it in chosen]),

@@ -416,6 +416,18 @@ def main(argv=None) -> int:
                     names = [x.name for x in by_split[split]]
                     by_split[split][names.index(t.name)] = t
 
+    # ---- the floor under full-range HU: the bottom of the read-back window (the card's input.huFloor)
+    hu_floor = None
+    if cfg['hu_floor_at_read_back']:
+        hu_floor = float(png_window['center'] - png_window['width'] / 2)
+        maker.hu_floor = maker_eval.hu_floor = hu_floor
+        log(f'full-range HU floored at {hu_floor:g} HU')
+        if cfg['ct_ich']['use']:
+            # Its validation and test slices as the engine will prepare them.
+            for split, t in ct_ich_tables(cfg['ct_ich'], hu_floor=hu_floor).items():
+                names = [x.name for x in by_split[split]]
+                by_split[split][names.index(t.name)] = t
+
     # ---- stage 2
     t2 = time.time()
     train_emb = [embed(cnn, t, maker, augment=cfg['lstm']['augment_train_embeddings']) for t in train_tables]
@@ -462,7 +474,8 @@ def main(argv=None) -> int:
         ct_ich_test = next((t for t in test_tables if t.name == 'ct-ich-test'), None)
         metrics['realUnseen'] = evaluate_real_sets(
             cnn, scan, thresholds, mean, std, png_window, skip_phe_sich=True, log=log,
-            ct_ich_patients=None if ct_ich_test is None else {str(int(p)) for p in ct_ich_test.patient_ids})
+            ct_ich_patients=None if ct_ich_test is None else {str(int(p)) for p in ct_ich_test.patient_ids},
+            hu_floor=hu_floor)
     elapsed = time.time() - started
     log(f'metrics: {json.dumps(metrics)[:2000]}')
 
@@ -504,7 +517,7 @@ def main(argv=None) -> int:
                                           'training': warm_start['card_args'].get('training', {})}
     card_args = dict(name=exp['name'], version=exp['version'], thresholds=thresholds, training=training,
                      metrics=metrics, intended_use=INTENDED_USE, limitations=exp['limitations'], mean=mean, std=std,
-                     png_window=png_window)
+                     png_window=png_window, hu_floor=hu_floor)
     save_checkpoint(run_dir / 'checkpoint.pt', cnn, scan, arch, card_args)
     (run_dir / 'metrics.json').write_text(json.dumps(metrics, indent=2) + '\n')
     out = resolve(exp['out'])
