@@ -27,6 +27,11 @@ export interface ModelCard {
     /** Per-channel (x - mean) / std after windowing to [0, 1]. */
     mean: number[];
     std: number[];
+    /**
+     * HU below it are read as it before windowing (the bottom of pngWindow: full-range input then
+     * holds nothing a windowed image read back could not). Absent: no floor.
+     */
+    huFloor?: number;
   };
   /**
    * Window assumed for already-windowed 8-bit PNG input: pixel p becomes HU center - width/2 + p/255 * width;

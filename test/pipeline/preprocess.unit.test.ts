@@ -69,6 +69,19 @@ describe('preprocessHu', () => {
     assert.ok(worst < 1e-6, `max abs diff ${worst}`);
   });
 
+  it('reads HU below huFloor as the floor on every path (integer table, floats, 2x2 shortcut)', () => {
+    const hu = Int16Array.from({ length: 16 * 16 }, (_, i) => ((i * 7919) % 3000) - 1100);
+    const floored = Int16Array.from(hu, (v) => Math.max(v, -10));
+    const withFloor = { ...params, size: 8, huFloor: -10 };
+    for (const size of [8, 5]) {
+      const expected = preprocessHu(floored, 16, 16, { ...params, size });
+      assert.deepEqual(preprocessHu(hu, 16, 16, { ...withFloor, size }), expected);
+      const fromFloats = preprocessHu(Float32Array.from(hu), 16, 16, { ...withFloor, size });
+      fromFloats.forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) < 1e-6));
+      assert.notDeepEqual(preprocessHu(hu, 16, 16, { ...params, size }), expected);
+    }
+  });
+
   it('refuses an HU array of the wrong size', () => {
     assert.throws(() => preprocessHu(new Int16Array(15), 4, 4, params), /15 values, expected 4x4/);
   });

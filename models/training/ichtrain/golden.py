@@ -30,17 +30,18 @@ def _hu_pattern(rows: int, cols: int, seed: int) -> np.ndarray:
 
 
 CASES = (
-    # name, rows, cols, size, seed
-    ('downscale-64x64-to-32', 64, 64, 32, 1),
-    ('nonsquare-37x53-to-24', 37, 53, 24, 2),
-    ('upscale-20x20-to-32', 20, 20, 32, 3),
-    ('mixed-16x40-to-24', 16, 40, 24, 4),
+    # name, rows, cols, size, seed, HU floor (the card's input.huFloor)
+    ('downscale-64x64-to-32', 64, 64, 32, 1, None),
+    ('nonsquare-37x53-to-24', 37, 53, 24, 2, None),
+    ('upscale-20x20-to-32', 20, 20, 32, 3, None),
+    ('mixed-16x40-to-24', 16, 40, 24, 4, None),
+    ('floored-at-minus-10-64x64-to-32', 64, 64, 32, 5, -10.0),
 )
 
 
-def golden_case(name: str, rows: int, cols: int, size: int, seed: int) -> dict:
+def golden_case(name: str, rows: int, cols: int, size: int, seed: int, hu_floor=None) -> dict:
     hu = _hu_pattern(rows, cols, seed)
-    out = preprocess_hu(hu, size=size, windows=WINDOWS, mean=SEED_MEAN, std=SEED_STD)
+    out = preprocess_hu(hu, size=size, windows=WINDOWS, mean=SEED_MEAN, std=SEED_STD, hu_floor=hu_floor)
     return {
         'name': name,
         'input': {'rows': rows, 'columns': cols, 'hu': [int(v) for v in hu.reshape(-1)]},
@@ -49,6 +50,7 @@ def golden_case(name: str, rows: int, cols: int, size: int, seed: int) -> dict:
             'windows': [dict(w) for w in WINDOWS],
             'mean': list(SEED_MEAN),
             'std': list(SEED_STD),
+            **({'huFloor': hu_floor} if hu_floor is not None else {}),
         },
         'output': {'shape': [3, size, size], 'data': [float(v) for v in out.reshape(-1)]},
     }

@@ -50,17 +50,29 @@ def test_windowing_clips_and_scales_each_window():
 
 @pytest.mark.parametrize('case', golden.CASES, ids=[c[0] for c in golden.CASES])
 def test_golden_files_reproduce_and_match_torch(case):
-    name, rows, cols, size, _seed = case
+    name, rows, cols, size, _seed, hu_floor = case
     stored = json.loads((golden.DEFAULT_OUT / f'{name}.json').read_text())
     assert stored == json.loads(json.dumps(golden.golden_case(*case)))
     hu = np.array(stored['input']['hu'], dtype=np.int16).reshape(rows, cols)
     out = np.array(stored['output']['data'], dtype=np.float32).reshape(stored['output']['shape'])
-    assert np.abs(out - torch_reference(hu, size)).max() < 1e-5
+    floored = hu if hu_floor is None else np.maximum(hu, np.int16(hu_floor))
+    assert np.abs(out - torch_reference(floored, size)).max() < 1e-5
+    if hu_floor is not None:  # the floor changes the output: the case tests it
+        assert np.abs(out - torch_reference(hu, size)).max() > 0.1
     # Values below, inside and above every window are present.
     for win in stored['params']['windows']:
         lo, hi = win['center'] - win['width'] / 2, win['center'] + win['width'] / 2
         assert (hu < lo).any() and ((hu > lo) & (hu < hi)).any() and (hu > hi).any()
     assert (golden.DEFAULT_OUT / f'{name}.json').stat().st_size < 200_000
+
+
+def test_hu_floor_reads_lower_hu_as_the_floor_and_leaves_the_rest():
+    hu = np.array([[-1000, -11, -10, 0, 90, 1500]], dtype=np.int16)
+    floored = window_channels(hu, hu_floor=-10)
+    assert np.array_equal(floored, window_channels(np.maximum(hu, np.int16(-10))))
+    assert np.array_equal(floored[:, 0, 2:], window_channels(hu)[:, 0, 2:])
+    # The soft-tissue window (40/380 from -150 HU) sees air at the floor, not at its own bottom.
+    assert floored[2, 0, 0] == floored[2, 0, 2] > 0
 
 
 def test_png_grey_and_pseudo_hu():

@@ -66,6 +66,7 @@ function validateCard(card: ModelCard, cardPath: string): void {
   }
   if (!(card.pngWindow?.width > 0)) problem('pngWindow needs a center and a positive width');
   if (card.pngWindow.saturatedHu !== undefined && !Number.isFinite(card.pngWindow.saturatedHu)) problem('pngWindow.saturatedHu must be a number of HU');
+  if (card.input.huFloor !== undefined && !Number.isFinite(card.input.huFloor)) problem('input.huFloor must be a number of HU');
   if (!Number.isInteger(card.embeddingSize) || card.embeddingSize <= 0) problem('embeddingSize must be a positive integer');
   if (card.camSize?.length !== 2) problem('camSize must be [h, w]');
   for (const cls of ICH_CLASSES) {

@@ -4,8 +4,9 @@ export type PreprocessParams = ModelCard['input'];
 
 /**
  * HU slice -> the network's input tensor [3, size, size], exactly as models/training/ichtrain/preprocess.py
- * does it (golden vectors in test/fixtures/golden-preprocess prove the two agree):
- * one channel per window scaled to [0, 1], bilinear resize with half-pixel centres (torch
+ * does it (golden vectors in test/fixtures/golden-preprocess prove the two agree): HU below the
+ * card's huFloor read as it, one channel per window scaled to [0, 1], bilinear resize with
+ * half-pixel centres (torch
  * interpolate, align_corners=False, no antialias), then per-channel (x - mean) / std.
  */
 export function preprocessHu(
@@ -27,13 +28,14 @@ export function preprocessHu(
   const xTaps = bilinearTaps(columns, size);
   const yTaps = bilinearTaps(rows, size);
   const windowed = new Float32Array(rows * columns);
+  const floor = params.huFloor ?? -Infinity;
   params.windows.forEach((window, channel) => {
     if (hu instanceof Int16Array) {
-      const table = windowTable(window.center, window.width);
+      const table = windowTable(window.center, window.width, floor);
       for (let i = 0; i < windowed.length; i++) windowed[i] = table[hu[i]! + INT16_OFFSET]!;
     } else {
-      // Fractional pseudo-HU (from windowed PNGs) cannot use the integer table.
-      for (let i = 0; i < windowed.length; i++) windowed[i] = applyWindow(hu[i]!, window.center, window.width);
+      // Fractional pseudo-HU (from windowed PNGs, slab means) cannot use the integer table.
+      for (let i = 0; i < windowed.length; i++) windowed[i] = applyWindow(Math.max(hu[i]!, floor), window.center, window.width);
     }
     const mean = params.mean[channel]!;
     const invStd = 1 / params.std[channel]!;
@@ -53,7 +55,7 @@ function halveWindowed(hu: Int16Array, params: PreprocessParams, out: Float32Arr
   const size = params.size;
   const columns = 2 * size;
   params.windows.forEach((window, channel) => {
-    const table = windowTable(window.center, window.width);
+    const table = windowTable(window.center, window.width, params.huFloor ?? -Infinity);
     const mean = params.mean[channel]!;
     const invStd = 1 / params.std[channel]!;
     let o = channel * size * size;
@@ -76,15 +78,15 @@ const INT16_OFFSET = 32768;
 const windowTables = new Map<string, Float32Array>();
 
 /**
- * Windowed value of every int16 HU, (clip(hu, lo, hi) - lo) / width: one lookup per pixel instead
- * of a clip and a division (HU are integers, see decode).
+ * Windowed value of every int16 HU, (clip(max(hu, floor), lo, hi) - lo) / width: one lookup per
+ * pixel instead of a clip and a division (HU are integers, see decode).
  */
-function windowTable(center: number, width: number): Float32Array {
-  const key = `${center}/${width}`;
+function windowTable(center: number, width: number, floor: number): Float32Array {
+  const key = `${center}/${width}/${floor}`;
   let table = windowTables.get(key);
   if (!table) {
     table = new Float32Array(65536);
-    for (let i = 0; i < table.length; i++) table[i] = applyWindow(i - INT16_OFFSET, center, width);
+    for (let i = 0; i < table.length; i++) table[i] = applyWindow(Math.max(i - INT16_OFFSET, floor), center, width);
     windowTables.set(key, table);
   }
   return table;
