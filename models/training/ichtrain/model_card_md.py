@@ -231,7 +231,10 @@ def render(card: dict) -> str:
            f"- Input: {card['input']['size']}x{card['input']['size']}, windows "
            + ', '.join(f"{w['name']} {w['center']:g}/{w['width']:g}" for w in card['input']['windows'])
            + f", resize {card['input']['resize']}, mean {card['input']['mean']}, std {card['input']['std']} "
-           f"({t.get('normalisation')}).",
+           f"({t.get('normalisation')})."
+           + (f" Full-range HU (DICOM, CT-ICH pseudo-HU) below {card['input']['huFloor']:g} HU is read as "
+              f"{card['input']['huFloor']:g} before windowing: the bottom of the read-back window, under which a "
+              'windowed image read back holds nothing.' if card['input'].get('huFloor') is not None else ''),
            *_png_window_lines(card),
            f"- Scan score: {card['scanAggregation']} over slices. Thresholds (each applied to a slice and to the scan max; chosen by the rule below): "
            + ', '.join(f"{c} {card['thresholds'][c]:.4f}" for c in CLASSES) + '.',

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from ichtrain.checkpoint import build_networks, load_checkpoint
+from ichtrain.checkpoint import build_networks, load_checkpoint, load_run
 from ichtrain.config import complete_config
 from ichtrain.constants import CLASSES
 from ichtrain.export import reference_images, write_model_folder
@@ -34,7 +34,7 @@ def trained_looking_folder(tmp_path):
         scan.temperature.copy_(torch.linspace(0.8, 1.3, len(CLASSES)))
     write_model_folder(tmp_path, cnn, scan, name='t', version='1.2.3', thresholds={k: 0.4 for k in CLASSES},
                        training={'config': cfg}, metrics={}, intended_use='test', limitations=[],
-                       png_window={'center': 40.0, 'width': 100.0, 'saturatedHu': 1000.0})
+                       png_window={'center': 40.0, 'width': 100.0, 'saturatedHu': 1000.0}, hu_floor=-10.0)
     return cnn.eval(), scan.eval()
 
 
@@ -50,6 +50,7 @@ def test_a_model_folder_rebuilds_into_networks_with_the_same_outputs_cam_include
     assert torch.allclose(scan.probs(emb, probs), rebuilt_scan.eval().probs(emb, probs), atol=1e-5)
     assert arch['members'] == 2 and card_args['version'] == '1.2.3'
     assert card_args['png_window']['saturatedHu'] == 1000.0
+    assert json.loads((tmp_path / 'model.json').read_text())['input']['huFloor'] == card_args['hu_floor'] == -10.0
 
 
 def test_the_cli_writes_a_loadable_checkpoint_and_refuses_a_folder_whose_graph_does_not_match(tmp_path, capsys):
@@ -57,6 +58,8 @@ def test_the_cli_writes_a_loadable_checkpoint_and_refuses_a_folder_whose_graph_d
     trained_looking_folder(folder)
     assert main(['--model', str(folder), '--out', str(tmp_path / 'ckpt.pt')]) == 0
     assert load_checkpoint(tmp_path / 'ckpt.pt')['card_args']['thresholds']['any'] == pytest.approx(0.4)
+    # A run loaded for comparison prepares full-range HU with the card's floor.
+    assert load_run(tmp_path / 'ckpt.pt')['maker'].hu_floor == -10.0
     # A card that claims another architecture than its graphs hold is refused, and nothing is written.
     card = json.loads((folder / 'model.json').read_text())
     card['training']['config']['cnn']['members'] = 3
