@@ -100,6 +100,10 @@ class Augment:
     png_export_grey_range_prob: float = 0.0
     png_export_grey_range_low: tuple[float, float] = (0.0, 16.0)
     png_export_grey_range_high: tuple[float, float] = (220.0, 254.0)
+    # HU below it are read as it in the CNNs' training batches too (after the other HU augmentations),
+    # so CNNs learn the floor the model will apply (hu_floor_at_read_back, which then uses this value:
+    # the read-back window is chosen only after the CNNs train). None: no floor in training.
+    hu_floor: Optional[float] = None
 
     def __post_init__(self):
         if self.noise_sd < 0:
@@ -259,6 +263,8 @@ class TrainConfig:
     test_time_flip: bool = False
 
     def __post_init__(self):
+        if self.augment.hu_floor is not None and not self.hu_floor_at_read_back:
+            raise ConfigError('augment.hu_floor trains the CNNs on a floor the model must then apply: it needs hu_floor_at_read_back')
         if self.augment.png_export_reads_saturated and self.png_saturated_hu is None:
             raise ConfigError('augment.png_export_reads_saturated needs png_saturated_hu (what a saturated grey is read as)')
 

@@ -48,9 +48,10 @@ class BatchMaker:
         self.mean = torch.tensor(mean, dtype=torch.float32)[:, None, None]
         self.std = torch.tensor(std, dtype=torch.float32)[:, None, None]
         self.png_window = png_window
-        # The card's input.huFloor once the model has one (set after stage 1, so the CNNs train without it).
-        self.hu_floor: Optional[float] = None
         self.augment = augment or dataclasses.asdict(Augment())
+        # Full-range HU below it read as it: augment.hu_floor while the CNNs train, the card's
+        # input.huFloor once the model has one (set after stage 1).
+        self.hu_floor: Optional[float] = self.augment['hu_floor']
         self.gen = torch.Generator().manual_seed(seed)
         # id(stored slice) -> (that slice, its cavity_depth_squared): a slice's cavity is computed
         # once per run, not at every draw (a slice is kept with its entry so that its id stays its own).

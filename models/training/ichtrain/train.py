@@ -419,7 +419,9 @@ def main(argv=None) -> int:
     # ---- the floor under full-range HU: the bottom of the read-back window (the card's input.huFloor)
     hu_floor = None
     if cfg['hu_floor_at_read_back']:
-        hu_floor = float(png_window['center'] - png_window['width'] / 2)
+        # The floor the CNNs trained on, if any (augment.hu_floor); else the read-back window's bottom.
+        trained = cfg['augment']['hu_floor']
+        hu_floor = float(trained if trained is not None else png_window['center'] - png_window['width'] / 2)
         maker.hu_floor = maker_eval.hu_floor = hu_floor
         log(f'full-range HU floored at {hu_floor:g} HU')
         if cfg['ct_ich']['use']:

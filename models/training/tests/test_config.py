@@ -50,6 +50,7 @@ def test_fills_the_defaults(tmp_path):
     (lambda c: c['cnn'].update(subtype_positive_weight=0), r'cnn\.subtype_positive_weight must be above 0, not 0'),
     (lambda c: c['lstm'].update(subtype_positive_weight=-2), r'lstm\.subtype_positive_weight must be above 0, not -2'),
     (lambda c: c.update(augment={'png_export_reads_saturated': True}), r'png_export_reads_saturated needs png_saturated_hu'),
+    (lambda c: c.update(augment={'hu_floor': -10}), r'augment\.hu_floor .* needs hu_floor_at_read_back'),
 ])
 def test_refuses_unknown_keys_and_wrong_types_naming_them(tmp_path, change, message):
     cfg = minimal()
