@@ -154,6 +154,10 @@ class Cnn:
     weight_decay: float = 1e-4
     # A checkpoint whose slice CNN this run continues from.
     init_from: Optional[str] = None
+    # Keep every batch norm at its stored statistics while training. For a CNN continued from a model
+    # folder's rebuilt checkpoint (ichtrain.onnx_checkpoint): the export folded the batch norms into
+    # the convolutions, so they are identities that batch statistics would overwrite.
+    freeze_batch_norm: bool = False
     # Resolution the CNN works at, inside the network (None: the 256 x 256 input itself). Every
     # phase must train at this size: scored at another size than it trained at, a CNN loses about
     # 0.05 AUC (training README).

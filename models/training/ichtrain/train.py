@@ -74,6 +74,10 @@ def train_cnn(cnn, tables, maker: BatchMaker, cfg: dict, seed: int) -> list:
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=phase['lr'], total_steps=total, pct_start=0.15)
         for epoch in range(phase['epochs']):
             cnn.train()
+            if cfg['freeze_batch_norm']:
+                for module in cnn.modules():
+                    if isinstance(module, torch.nn.BatchNorm2d):
+                        module.eval()
             order = rng.permutation(len(index))
             t0, running = time.time(), 0.0
             for s in range(steps_per_epoch):
