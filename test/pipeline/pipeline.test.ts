@@ -162,21 +162,7 @@ describe('pipeline: real DICOM in, ranked rows out', () => {
   });
 
   it('does not analyse the same files twice', async () => {
-    const counting: SliceInference = {
-      analyse: async (paths, options) => {
-        const results = await inference.analyse(paths, options);
-        cnnRuns.slices += results.filter((r) => r.ok && r.cnn).length;
-        return results;
-      },
-      analyseSlabs: async (paths, slabs) => {
-        cnnRuns.slabs += slabs.length;
-        return inference.analyseSlabs(paths, slabs);
-      },
-      scan: (embedding, sliceProbs, count) => inference.scan(embedding, sliceProbs, count),
-      restart: () => inference.restart(),
-      close: () => inference.close(),
-    };
-    const pipeline = new TriagePipeline(store, counting, card, { ...DEFAULT_PIPELINE_OPTIONS, settleMs: 0 });
+    const pipeline = new TriagePipeline(store, inference, card, { ...DEFAULT_PIPELINE_OPTIONS, settleMs: 0 });
     await pipeline.offer(await listFiles([CQ500, inbox]));
     assert.equal(pipeline.pendingFiles, 0);
     await pipeline.whenIdle();
