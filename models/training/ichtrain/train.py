@@ -56,6 +56,13 @@ def masked_bce(logits: torch.Tensor, labels: torch.Tensor, known: torch.Tensor,
     return (loss * w).sum() / w.sum().clamp(min=1)
 
 
+def replace_tables(by_split: dict, reloaded: dict) -> None:
+    """Puts each split's reloaded table where the table of the same name was."""
+    for split, table in reloaded.items():
+        names = [t.name for t in by_split[split]]
+        by_split[split][names.index(table.name)] = table
+
+
 def resolve(path: str) -> Path:
     p = Path(path)
     return p if p.is_absolute() else REPO_ROOT / p
@@ -416,9 +423,7 @@ def main(argv=None) -> int:
             # Stages 2-3, thresholds and evaluation see windowed images as the engine will read them.
             maker.png_window = maker_eval.png_window = png_window
             if cfg['phe_sich']['use']:
-                for split, t in phe_sich_tables(cfg['phe_sich'], png_window).items():
-                    names = [x.name for x in by_split[split]]
-                    by_split[split][names.index(t.name)] = t
+                replace_tables(by_split, phe_sich_tables(cfg['phe_sich'], png_window))
 
     # ---- the floor under full-range HU: the bottom of the read-back window (the card's input.huFloor)
     hu_floor = None
@@ -430,9 +435,7 @@ def main(argv=None) -> int:
         log(f'full-range HU floored at {hu_floor:g} HU')
         if cfg['ct_ich']['use']:
             # Its validation and test slices as the engine will prepare them.
-            for split, t in ct_ich_tables(cfg['ct_ich'], hu_floor=hu_floor).items():
-                names = [x.name for x in by_split[split]]
-                by_split[split][names.index(t.name)] = t
+            replace_tables(by_split, ct_ich_tables(cfg['ct_ich'], hu_floor=hu_floor))
 
     # ---- stage 2
     t2 = time.time()
