@@ -14,6 +14,7 @@ import { studyStateOf } from '../domain/study-state.js';
 import type { CnnOutputs, SliceAnalysis } from './infer/slice-analyser.js';
 import type { StoredCnn } from '../store/repositories/instances-repository.js';
 import { sequenceProbabilities } from './infer/thin-series.js';
+import { seriesSliceThickness } from './preprocess/slabs.js';
 import { scoreSeries, scoreStudy } from './triage/index.js';
 import { isStorageFault } from '../store/storage-fault.js';
 
@@ -625,8 +626,9 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
     const byPath = new Map(instances.map((i) => [i.path, i]));
     const assembled = assembleSeries(instances.map((i) => ({ path: i.path, header: i.header })));
     const ordered = assembled.slices.map((slice) => byPath.get(slice.path)!);
-    // Thin series (spacing under ~2.5 mm) run as slabs of the thickness the model was trained on.
+    // Thin series (spacing and slice thickness under 2.5 mm) run as slabs of the thickness the model was trained on.
     const positions = assembled.spacingMm === null ? null : assembled.slices.map((slice) => slice.z);
+    const sliceThickness = seriesSliceThickness(ordered.map((instance) => instance.header));
     const result = await sequenceProbabilities(
       this.inference,
       ordered.map((instance) => ({
@@ -634,6 +636,7 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
         own: instance.embedding && instance.cnnScores ? { embedding: instance.embedding, cnnProbs: ICH_CLASSES.map((cls) => instance.cnnScores![cls]) } : null,
       })),
       positions,
+      sliceThickness,
       this.card.embeddingSize,
     );
     const { probs } = result;

@@ -42,7 +42,7 @@ describe('sequenceProbabilities', () => {
   it('scores a 0.625 mm series as 5 mm slabs and gives each thin slice its slab\'s probabilities and CNN outputs, deferred or not', async () => {
     const runner = fakeRunner();
     const z = Array.from({ length: 16 }, (_, i) => i * 0.625);
-    const result = await sequenceProbabilities(runner, slices(16, undefined, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]), z, 4);
+    const result = await sequenceProbabilities(runner, slices(16, undefined, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]), z, 0.625, 4);
     assert.equal(result.kind, 'slabs');
     if (result.kind !== 'slabs') return;
     assert.deepEqual(result.slabOfSlice.map((cnn) => cnn.cam[0]), [1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2]);
@@ -57,7 +57,7 @@ describe('sequenceProbabilities', () => {
     const cnn = new Float32Array(3 * 6).map((_, i) => i / 100);
     for (const positions of [[0, 5, 10], null]) {
       const runner = fakeRunner();
-      const result = await sequenceProbabilities(runner, slices(3, cnn), positions, 4);
+      const result = await sequenceProbabilities(runner, slices(3, cnn), positions, 5, 4);
       assert.deepEqual(runner.calls, ['scan 3']);
       assert.equal(result.kind, 'slices');
       assert.equal(result.kind === 'slices' && result.analysedNow.size, 0);
@@ -65,9 +65,20 @@ describe('sequenceProbabilities', () => {
     }
   });
 
+  it('scores a 2.5 mm series through a tilted gantry, its planes 2.46 mm apart, slice by slice as when untilted', async () => {
+    const runner = fakeRunner();
+    const z = Array.from({ length: 8 }, (_, i) => i * 2.5 * Math.cos((10 * Math.PI) / 180));
+    const result = await sequenceProbabilities(runner, slices(8), z, 2.5, 4);
+    assert.equal(result.kind, 'slices');
+    assert.deepEqual(runner.calls, ['scan 8']);
+    // Without a stated thickness the spacing alone decides.
+    const unstated = fakeRunner();
+    assert.equal((await sequenceProbabilities(unstated, slices(8), z, null, 4)).kind, 'slabs');
+  });
+
   it('analyses alone, in one run, the slices deferred at arrival when their series turns out not to be thin', async () => {
     const runner = fakeRunner();
-    const result = await sequenceProbabilities(runner, slices(4, undefined, [1, 3]), [0, 5, 10, 15], 4);
+    const result = await sequenceProbabilities(runner, slices(4, undefined, [1, 3]), [0, 5, 10, 15], 1, 4);
     assert.deepEqual(runner.calls, ['analyse s1.dcm,s3.dcm', 'scan 4']);
     assert.equal(result.kind, 'slices');
     if (result.kind !== 'slices') return;
@@ -78,7 +89,7 @@ describe('sequenceProbabilities', () => {
 
   it('fails the series, naming the file, when a deferred slice can no longer be analysed', async () => {
     const runner = fakeRunner(['s2.dcm']);
-    await assert.rejects(sequenceProbabilities(runner, slices(3, undefined, [2]), [0, 5, 10], 4), /s2\.dcm can no longer be analysed \(ENOENT\)/);
+    await assert.rejects(sequenceProbabilities(runner, slices(3, undefined, [2]), [0, 5, 10], 1, 4), /s2\.dcm can no longer be analysed \(ENOENT\)/);
     assert.deepEqual(runner.calls, ['analyse s2.dcm']);
   });
 });

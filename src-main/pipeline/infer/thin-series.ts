@@ -36,7 +36,7 @@ export type SequenceResult =
 
 /**
  * Per-slice probabilities of an ordered series from the sequence model. A thin series (positions
- * known, spacing under THIN_SPACING_MM) is scored as slabs of the trained thickness and each slice
+ * known, spacing and stated slice thickness under THIN_SPACING_MM: planSlabs) is scored as slabs of the trained thickness and each slice
  * gets its slab's probabilities and CNN outputs; otherwise the slices' own CNN outputs are used,
  * after running the CNN on those that were deferred at arrival (thin by their header, yet not in a
  * thin series) or were last shown with a slab's outputs.
@@ -45,11 +45,12 @@ export async function sequenceProbabilities(
   runner: SequenceRunner,
   slices: SeriesSlice[],
   positionsMm: number[] | null,
+  sliceThicknessMm: number | null,
   embeddingSize: number,
 ): Promise<SequenceResult> {
   const scan: RunScan = (embedding, sliceProbs, count) => runner.scan(embedding, sliceProbs, count);
   const paths = slices.map((slice) => slice.path);
-  const plan = positionsMm ? planSlabs(positionsMm) : null;
+  const plan = positionsMm ? planSlabs(positionsMm, sliceThicknessMm) : null;
   if (plan) {
     const slabs = await runner.analyseSlabs(paths, plan.slabs);
     const refined = await runScanSequence(scan, slabs.map((slab) => ({ embedding: slab.embedding, cnnProbs: slab.probs })), embeddingSize);

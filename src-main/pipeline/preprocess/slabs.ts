@@ -7,7 +7,7 @@
 
 import type { InstanceHeader } from '../../domain/instance.js';
 
-/** Below this slice spacing a series is analysed as slabs. */
+/** Below this slice spacing and thickness a series is analysed as slabs. */
 export const THIN_SPACING_MM = 2.5;
 /** Slab thickness when the model card does not say what the model was trained on. */
 export const DEFAULT_SLAB_THICKNESS_MM = 5;
@@ -21,15 +21,24 @@ export interface SlabPlan {
 
 /**
  * Groups ordered slice positions (mm along the normal, increasing) into slabs of `thicknessMm`, or
- * returns null when the series is not thin (median spacing >= THIN_SPACING_MM) or has one slice.
+ * returns null when the series is not thin or has one slice. A series is thin when its median
+ * spacing is under THIN_SPACING_MM and so is the slice thickness its headers state (null: not
+ * stated). The thickness says how much tissue one slice averages: a 2.5 mm series through a tilted
+ * gantry has planes 2.5 mm x cos(tilt) apart but is no thinner than the same series untilted, and
+ * overlapping 5 mm slices at 2.5 mm are not thin at all. It also matches isThinSlice, so a slice
+ * whose CNN run waited for its series is one the plan scores as a slab.
  * A slab holds the slices whose offset from the first slice falls into the same thickness interval;
  * a trailing slab thinner than half the thickness joins the one before it.
  */
-export function planSlabs(positionsMm: readonly number[], thicknessMm = DEFAULT_SLAB_THICKNESS_MM): SlabPlan | null {
+export function planSlabs(
+  positionsMm: readonly number[],
+  sliceThicknessMm: number | null,
+  thicknessMm = DEFAULT_SLAB_THICKNESS_MM,
+): SlabPlan | null {
   if (positionsMm.length < 2) return null;
   const steps = positionsMm.slice(1).map((z, i) => z - positionsMm[i]!);
   if (steps.some((step) => !(step > 0))) throw new RangeError('slice positions must be strictly increasing');
-  if (median(steps) >= THIN_SPACING_MM) return null;
+  if (median(steps) >= THIN_SPACING_MM || (sliceThicknessMm !== null && sliceThicknessMm >= THIN_SPACING_MM)) return null;
   const first = positionsMm[0]!;
   const slabs: number[][] = [];
   let current = -1;
@@ -54,10 +63,16 @@ export function planSlabs(positionsMm: readonly number[], thicknessMm = DEFAULT_
 /**
  * What one slice's header says before its series is complete: a slice reconstructed thinner than
  * THIN_SPACING_MM most likely belongs to a series that planSlabs will score as slabs. Only a hint
- * (the plan, from the positions, decides), so a slice without SliceThickness is not thin here.
+ * (the plan, from the positions too, decides), so a slice without SliceThickness is not thin here.
  */
 export function isThinSlice(header: Pick<InstanceHeader, 'SliceThickness'>): boolean {
   return header.SliceThickness !== null && header.SliceThickness > 0 && header.SliceThickness < THIN_SPACING_MM;
+}
+
+/** The slice thickness a series' headers state (their median), or null when none states one. */
+export function seriesSliceThickness(headers: readonly Pick<InstanceHeader, 'SliceThickness'>[]): number | null {
+  const stated = headers.flatMap((h) => (h.SliceThickness !== null && h.SliceThickness > 0 ? [h.SliceThickness] : []));
+  return stated.length > 0 ? median(stated) : null;
 }
 
 /** Pixel-wise mean of equally sized HU slices. */
