@@ -36,10 +36,10 @@ export type SequenceResult =
 
 /**
  * Per-slice probabilities of an ordered series from the sequence model. A thin series (positions
- * known, spacing and stated slice thickness under THIN_SPACING_MM: planSlabs) is scored as slabs of the trained thickness and each slice
- * gets its slab's probabilities and CNN outputs; otherwise the slices' own CNN outputs are used,
- * after running the CNN on those that were deferred at arrival (thin by their header, yet not in a
- * thin series) or were last shown with a slab's outputs.
+ * known, spacing and stated slice thickness under THIN_SPACING_MM: planSlabs) is scored as slabs of
+ * the trained thickness and each slice gets its slab's probabilities and CNN outputs; otherwise the
+ * slices' own CNN outputs are used, after running the CNN on those that were deferred at arrival
+ * (thin by their header, yet not in a thin series) or were last shown with a slab's outputs.
  */
 export async function sequenceProbabilities(
   runner: SequenceRunner,
