@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { assembleSeries } from '../src-main/pipeline/assemble/index.js';
-import { decodeDicom } from '../src-main/pipeline/decode/index.js';
+import { decodeFile } from '../src-main/pipeline/decode/index.js';
 
 export interface IngestFigure {
   files: number;
@@ -9,7 +8,8 @@ export interface IngestFigure {
 }
 
 /**
- * Ingest = read the file, decode it to HU, assemble the series: everything before the network.
+ * Ingest = read the file (as the engine reads an inbox file), decode it to HU, assemble the series:
+ * everything before the network.
  * Best of three passes, so the figure is the code's speed rather than a cold disk cache.
  */
 export async function measureIngest(files: string[]): Promise<IngestFigure> {
@@ -18,7 +18,7 @@ export async function measureIngest(files: string[]): Promise<IngestFigure> {
     const start = performance.now();
     const headers = [];
     for (const file of files) {
-      const decoded = decodeDicom(await readFile(file), file);
+      const decoded = await decodeFile(file);
       if (!decoded.ok) throw new Error(`${file}: ${decoded.reason}`);
       headers.push({ path: file, header: decoded.instance.header });
     }
