@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 import numpy as np
-import torch
 
 from .checkpoint import load_run
 from .config import PngWindowChoice
 from .constants import CLASSES
+from .cpu import use_cpu
 from .metrics import auc, patient_resamples, specificity_at_sensitivity
 from .model import slice_cnn_members
 from .preprocess import grey_range_export, resized_export
@@ -238,7 +238,7 @@ def main(argv=None) -> int:
                              'that white, and the skull, stop below 255')
     parser.add_argument('--out', type=Path, help='write the rows as JSON here too')
     args = parser.parse_args(argv)
-    torch.set_num_threads(2)
+    use_cpu(2)
     try:
         reference, candidate = load_run(args.reference), load_run(args.candidate)
         rows = compare(validation_outputs(reference), validation_outputs(candidate), resamples=args.resamples)

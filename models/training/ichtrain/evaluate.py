@@ -18,6 +18,7 @@ import pydicom
 import torch
 
 from .constants import CLASSES, INPUT_SIZE
+from .cpu import use_cpu
 from .data.dicom_hu import dataset_hu
 from .data.png import load_grey, read_png_labels
 from .metrics import auc, sensitivity_specificity
@@ -207,7 +208,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--checkpoint', type=Path, required=True)
     args = parser.parse_args()
-    torch.set_num_threads(2)
+    use_cpu(2)
     ckpt = load_checkpoint(args.checkpoint)
     card = ckpt['card_args']
     print(json.dumps(evaluate_real_sets(ckpt['cnn'], ckpt['scan'], card['thresholds'], card['mean'], card['std'],

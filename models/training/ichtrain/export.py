@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from .constants import CLASSES, INPUT_SIZE, SEED_MEAN, SEED_STD, WINDOWS
+from .cpu import use_cpu
 from .model import ScanModel, ScanModelProbs, SliceCnn
 
 OPSET = 17
@@ -177,7 +178,7 @@ def main() -> None:
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--name', default=None)
     args = parser.parse_args()
-    torch.set_num_threads(2)
+    use_cpu(2)
     if args.random:
         cnn, scan = random_model(args.seed)
         card = write_model_folder(

@@ -26,6 +26,7 @@ from torch import nn
 
 from .checkpoint import arch_of, build_networks, save_checkpoint
 from .config import complete_config
+from .cpu import use_cpu
 from .export import export_slice_cnn, reference_images
 
 
@@ -161,7 +162,7 @@ def main(argv=None) -> int:
     parser.add_argument('--model', type=Path, required=True, help='a model folder (model.json and its ONNX graphs)')
     parser.add_argument('--out', type=Path, required=True, help='checkpoint.pt to write')
     args = parser.parse_args(argv)
-    torch.set_num_threads(2)
+    use_cpu(2)
     try:
         cnn, scan, arch, card_args = rebuild(args.model)
     except (OSError, KeyError, ValueError) as error:

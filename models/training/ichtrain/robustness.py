@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-import torch
 from PIL import Image
 from scipy import ndimage
 
 from .checkpoint import load_run
+from .cpu import use_cpu
 from .metrics import auc, patient_resamples
 from .preprocess import export_grey, read_back
 from .sources import ct_ich_tables
@@ -124,7 +124,7 @@ def main(argv=None) -> int:
     parser.add_argument('--checkpoint', type=Path, required=True)
     parser.add_argument('--out', type=Path, help='write the table as JSON here too')
     args = parser.parse_args(argv)
-    torch.set_num_threads(2)
+    use_cpu(2)
     run = load_run(args.checkpoint)
     card = run['card_args']
     val = ct_ich_tables(run['config']['ct_ich'])['val']

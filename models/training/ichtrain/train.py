@@ -28,6 +28,7 @@ import torch.nn.functional as F
 from .checkpoint import arch_of, build_networks, load_checkpoint, save_checkpoint
 from .config import ConfigError, complete_config, load_config
 from .constants import CLASS_WEIGHTS, CLASSES, INPUT_SIZE
+from .cpu import use_cpu
 from .evaluate import evaluate_real_sets, sequence_probs
 from .export import INTENDED_USE, git_commit, write_model_folder
 from .metrics import classification_report, threshold_for_sensitivity
@@ -348,7 +349,7 @@ def main(argv=None) -> int:
     torch.manual_seed(seed)
     np.random.seed(seed)
     random.seed(seed)
-    torch.set_num_threads(cfg['threads'])
+    use_cpu(cfg['threads'])
     run_dir = resolve(cfg['run_dir'])
     run_dir.mkdir(parents=True, exist_ok=True)
     cache = REPO_ROOT / '.cache' / 'ichtrain'
