@@ -17,7 +17,7 @@ def keep_freed_memory() -> bool:
     hands a freed heap top back to the system, so a batch of tens of MB comes back as new pages at
     every step, each zero-filled on a page fault. On the project's 2-core virtual machines those
     faults took half of each training epoch (28.6-31.9 s against 14.3-15.1 s, the same losses to the
-    last digit: models/training/README.md). The price is that memory stays at its peak until exit."""
+    printed digit: models/training/README.md). The price is that memory stays at its peak until exit."""
     name = ctypes.util.find_library('c')
     mallopt = getattr(ctypes.CDLL(name), 'mallopt', None) if name else None
     if mallopt is None:
