@@ -626,7 +626,7 @@ export class TriagePipeline extends EventEmitter<PipelineEvents> {
     const byPath = new Map(instances.map((i) => [i.path, i]));
     const assembled = assembleSeries(instances.map((i) => ({ path: i.path, header: i.header })));
     const ordered = assembled.slices.map((slice) => byPath.get(slice.path)!);
-    // Thin series (spacing and slice thickness under 2.5 mm) run as slabs of the thickness the model was trained on.
+    // Thin series (spacing and slice thickness under 2.5 mm) run as slabs of the trained thickness.
     const positions = assembled.spacingMm === null ? null : assembled.slices.map((slice) => slice.z);
     const sliceThickness = seriesSliceThickness(ordered.map((instance) => instance.header));
     const result = await sequenceProbabilities(

@@ -6,8 +6,8 @@ export type PreprocessParams = ModelCard['input'];
  * HU slice -> the network's input tensor [3, size, size], exactly as models/training/ichtrain/preprocess.py
  * does it (golden vectors in test/fixtures/golden-preprocess prove the two agree): HU below the
  * card's huFloor read as it, one channel per window scaled to [0, 1], bilinear resize with
- * half-pixel centres (torch
- * interpolate, align_corners=False, no antialias), then per-channel (x - mean) / std.
+ * half-pixel centres (torch interpolate, align_corners=False, no antialias), then per-channel
+ * (x - mean) / std.
  */
 export function preprocessHu(
   hu: Int16Array | ArrayLike<number>,

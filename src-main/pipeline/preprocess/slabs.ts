@@ -66,13 +66,19 @@ export function planSlabs(
  * (the plan, from the positions too, decides), so a slice without SliceThickness is not thin here.
  */
 export function isThinSlice(header: Pick<InstanceHeader, 'SliceThickness'>): boolean {
-  return header.SliceThickness !== null && header.SliceThickness > 0 && header.SliceThickness < THIN_SPACING_MM;
+  const thickness = statedThickness(header);
+  return thickness !== null && thickness < THIN_SPACING_MM;
 }
 
 /** The slice thickness a series' headers state (their median), or null when none states one. */
 export function seriesSliceThickness(headers: readonly Pick<InstanceHeader, 'SliceThickness'>[]): number | null {
-  const stated = headers.flatMap((h) => (h.SliceThickness !== null && h.SliceThickness > 0 ? [h.SliceThickness] : []));
+  const stated = headers.flatMap((h) => statedThickness(h) ?? []);
   return stated.length > 0 ? median(stated) : null;
+}
+
+/** A header's SliceThickness when it states one (absent or 0: not stated). */
+function statedThickness(header: Pick<InstanceHeader, 'SliceThickness'>): number | null {
+  return header.SliceThickness !== null && header.SliceThickness > 0 ? header.SliceThickness : null;
 }
 
 /** Pixel-wise mean of equally sized HU slices. */
