@@ -65,7 +65,11 @@ HEAD_LEVEL = 0.42
 def head_mask(x: torch.Tensor) -> np.ndarray:
     """[3,H,W] channels -> bool mask of the largest connected head-like region (an opening first
     removes thin structures such as the head holder's arc)."""
-    mask = ndimage.binary_opening((x[2] > HEAD_LEVEL).numpy(), structure=np.ones((5, 5), dtype=bool))
+    # A binary opening by a 5 x 5 square, as separable min/max filters with zeros outside: the same
+    # mask as ndimage.binary_opening at less than half its cost (this runs on a quarter of all draws).
+    above = (x[2] > HEAD_LEVEL).numpy().astype(np.uint8)
+    eroded = ndimage.minimum_filter(above, size=5, mode='constant', cval=0)
+    mask = ndimage.maximum_filter(eroded, size=5, mode='constant', cval=0).astype(bool)
     labels, count = ndimage.label(mask)
     if count == 0:
         return mask
@@ -98,10 +102,11 @@ def blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
     t = torch.arange(-radius, radius + 1, dtype=x.dtype)
     k = torch.exp(-t ** 2 / (2 * sigma ** 2))
     k = k / k.sum()
-    c = x.shape[0]
-    x = F.conv2d(F.pad(x[None], (radius, radius, 0, 0), mode='replicate'), k.view(1, 1, 1, -1).repeat(c, 1, 1, 1), groups=c)
-    x = F.conv2d(F.pad(x, (0, 0, radius, radius), mode='replicate'), k.view(1, 1, -1, 1).repeat(c, 1, 1, 1), groups=c)
-    return x[0]
+    # Channels as a batch of one-channel images and both borders padded at once: the same sums in the
+    # same order as a grouped convolution per axis, about a third faster on small tensors.
+    x = F.pad(x[:, None], (radius, radius, radius, radius), mode='replicate')
+    x = F.conv2d(F.conv2d(x, k.view(1, 1, 1, -1)), k.view(1, 1, -1, 1))
+    return x[:, 0]
 
 
 def geometric(batch: torch.Tensor, gen: torch.Generator, out_size: int) -> torch.Tensor:

@@ -1,8 +1,9 @@
 """Training augmentation in HU."""
 import numpy as np
 import torch
+from scipy import ndimage
 
-from ichtrain.augment import jitter_hu
+from ichtrain.augment import blur, jitter_hu
 
 READ_BACK = {'center': 40.0, 'width': 100.0}
 
@@ -76,3 +77,13 @@ def test_a_grey_range_export_keeps_the_skull_below_255_so_it_reads_back_as_the_w
     # The brain's grey is lifted by the narrowed range's floor and compressed towards the middle.
     assert abs(narrowed[:, :40].mean() - plain[:, :40].mean()) < 8
     assert np.array_equal(exported(0.0), plain)
+
+
+def test_blur_is_a_gaussian_with_replicated_borders_on_every_channel():
+    x = torch.from_numpy(np.random.default_rng(2).random((3, 40, 52)).astype(np.float32))
+    for sigma in (0.7, 1.0, 1.1):
+        radius = max(1, int(np.ceil(2.5 * sigma)))
+        expected = ndimage.gaussian_filter(x.numpy(), sigma=(0, sigma, sigma), mode='nearest', truncate=radius / sigma)
+        out = blur(x, sigma)
+        assert out.shape == x.shape and np.allclose(out.numpy(), expected, atol=1e-5)
+    assert torch.equal(blur(x, 0.05), x)  # below the smallest kernel: unchanged
