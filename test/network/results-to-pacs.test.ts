@@ -107,6 +107,8 @@ describe('results back to PACS: TID 1500 SR and key images by C-STORE', () => {
       const group = groups.find((g) => contentItems(g).some((item) => item.ConceptCodeSequence?.[0]?.CodeValue === FINDING_CODES[cls].value && conceptMeaning(item) === 'Finding'))!;
       assert.ok(group, `a group for ${cls}`);
       const groupItems = contentItems(group);
+      const finding = groupItems.find((item) => conceptMeaning(item) === 'Finding')!.ConceptCodeSequence[0];
+      assert.equal(finding.CodingSchemeDesignator, cls === 'any' ? 'SCT' : '99ICHT', `${cls} coding scheme`);
       const probability = groupItems.find((item) => conceptMeaning(item) === 'Probability')!;
       assert.ok(Math.abs(Number(probability.MeasuredValueSequence[0].NumericValue) - study.scores![cls]) < 1e-5, `${cls} probability`);
       const keySlice = groupItems.find((item) => item.ValueType === 'IMAGE')!.ReferencedSOPSequence[0].ReferencedSOPInstanceUID;

@@ -15,12 +15,14 @@ export interface Code {
 const code = (value: string, scheme: string, meaning: string): Code => ({ value, scheme, meaning });
 
 /**
- * Findings per class. A private coding scheme (designator "99ICHT", as PS3.16 8.2 allows) rather
- * than SNOMED CT: the SNOMED codes for each subtype were not verified for this release, and a wrong
- * standard code is worse than an honest local one; the meanings are what viewers show.
+ * Findings per class. `any` is SNOMED CT 1386000, the one intracranial haemorrhage concept in the
+ * DICOM standard's own code tables (PS3.16; pydicom's concept dictionary lists it). The subtypes
+ * use a private coding scheme (designator "99ICHT", as PS3.16 8.2 allows): their SNOMED codes are
+ * not in those tables and were not verified, and a wrong standard code is worse than an honest
+ * local one; the meanings are what viewers show.
  */
 export const FINDING_CODES: Record<IchClass, Code> = {
-  any: code('ICH', '99ICHT', 'Intracranial hemorrhage'),
+  any: code('1386000', 'SCT', 'Intracranial hemorrhage'),
   epidural: code('EDH', '99ICHT', 'Epidural hemorrhage'),
   intraparenchymal: code('IPH', '99ICHT', 'Intraparenchymal hemorrhage'),
   intraventricular: code('IVH', '99ICHT', 'Intraventricular hemorrhage'),
