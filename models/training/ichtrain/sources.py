@@ -25,35 +25,55 @@ def synthetic_table(name: str, n_series: int, seed: int, cfg: dict, workers: int
                       data['series'], data['order'])
 
 
-def phe_sich_tables(cfg: dict, png_window: dict, data_root: Path = DATA_ROOT) -> dict:
+def phe_sich_tables(cfg: dict, png_window: dict, data_root: Path = DATA_ROOT, folds: Optional[int] = None) -> dict:
     """{split: SliceTable} of PHE-SICH split by patient with cfg['fractions']; only the splits named
     train, val and test are loaded (others, e.g. 'unused', just take their share of patients).
     The windowed PNGs are kept as the pseudo-HU the engine reads them as (png_window), resized to
     the input size, so that training augments them in HU like every other source (HU jitter and
-    re-export through another window)."""
+    re-export through another window). With `folds`, the cross-validation folds instead (split_tables)."""
     items = [phe_sich_labels(it) for it in read_png_labels(data_root / 'phe-sich', lambda f: phe_sich_patient(f))]
     load = lambda it: read_back(load_grey(it.path), png_window)  # noqa: E731
-    return split_tables('phe-sich', items, cfg, load, lambda it: it.known)
+    return split_tables('phe-sich', items, cfg, load, lambda it: it.known, folds=folds)
 
 
-def ct_ich_tables(cfg: dict, data_root: Path = DATA_ROOT, hu_floor: Optional[float] = None) -> dict:
+def ct_ich_tables(cfg: dict, data_root: Path = DATA_ROOT, hu_floor: Optional[float] = None,
+                  folds: Optional[int] = None) -> dict:
     """{split: SliceTable} of CT-ICH (two JPEG windows -> pseudo-HU) split by patient with
     cfg['fractions']. Slices are kept as pseudo-HU resized to the input size (float32), so training
-    windows and augments HU like the synthetic slices; every class is labelled."""
+    windows and augments HU like the synthetic slices; every class is labelled. With `folds`, the
+    cross-validation folds instead (split_tables)."""
     items = read_ct_ich_labels(data_root / 'ct-ich-jpg')
-    return split_tables('ct-ich', items, cfg, load_pseudo_hu, lambda it: np.ones(len(CLASSES), dtype=bool), hu_floor)
+    return split_tables('ct-ich', items, cfg, load_pseudo_hu, lambda it: np.ones(len(CLASSES), dtype=bool), hu_floor,
+                        folds)
 
 
-def split_tables(source: str, items: list, cfg: dict, load, known, hu_floor: Optional[float] = None) -> dict:
+def split_tables(source: str, items: list, cfg: dict, load, known, hu_floor: Optional[float] = None,
+                 folds: Optional[int] = None) -> dict:
     """The source's labelled slices as one SliceTable per split (train, val, test), split by patient.
     load(item) -> HU at the image's own size. Every slice is kept as HU resized to the input size (for
     augmentation in HU); the validation and test slices also as the network input the engine makes
     (windowed at full size, then resized, HU floored at hu_floor as the card says), so that thresholds
-    and metrics see what the engine sees."""
+    and metrics see what the engine sees.
+
+    With `folds`: the train and validation patients of that split cut into that many folds instead
+    ('fold1'..), each with the engine's input too, since each fold is held out once; the test
+    patients are left out, so cross-validation never sees them."""
     assignment = split_patients([it.patient for it in items], cfg['fractions'], salt=cfg['salt'])
+    if folds is None:
+        return assigned_tables(source, items, assignment, ('train', 'val', 'test'), load, known, hu_floor)
+    developing = [pid for pid, split in assignment.items() if split in ('train', 'val')]
+    names = tuple(f'fold{k + 1}' for k in range(folds))
+    fold_of = split_patients(developing, {name: 1.0 for name in names}, salt=f"{cfg['salt']}-folds")
+    return assigned_tables(source, items, fold_of, names, load, known, hu_floor)
+
+
+def assigned_tables(source: str, items: list, assignment: dict, splits: tuple, load, known,
+                    hu_floor: Optional[float]) -> dict:
+    """One SliceTable per name in `splits` of the items whose patient `assignment` gives that name
+    (patients it does not name are not loaded); every split but 'train' with the engine's input."""
     tables = {}
-    for split in ('train', 'val', 'test'):
-        chosen = [it for it in items if assignment[it.patient] == split]
+    for split in splits:
+        chosen = [it for it in items if assignment.get(it.patient) == split]
         if not chosen:
             continue
         patients = sorted({it.patient for it in chosen})

@@ -35,3 +35,21 @@ def test_scored_splits_carry_the_engines_input_windowed_before_resizing():
         assert torch.equal(maker.channels(table, 0, augment=False), torch.from_numpy(engine))
         # The stored HU (what augmentation starts from), windowed after resizing, is not the same input.
         assert not np.allclose(window_and_resize(torch.from_numpy(table.images[0]), INPUT_SIZE).numpy(), engine, atol=1e-3)
+
+
+def test_folds_hold_each_development_patient_once_and_never_a_test_patient():
+    patients = [f'p{i:02d}' for i in range(40)]
+    items = [Item(p, o, np.zeros(6, np.float32)) for p in patients for o in range(2)]
+    cfg = {'fractions': {'train': 0.6, 'val': 0.2, 'test': 0.2}, 'salt': 's'}
+    load = lambda it: np.zeros((64, 64), np.float32)  # noqa: E731
+    known = lambda it: np.ones(6, bool)  # noqa: E731
+    splits = split_tables('fake', items, cfg, load, known)
+    folds = split_tables('fake', items, cfg, load, known, folds=4)
+    assert list(folds) == ['fold1', 'fold2', 'fold3', 'fold4']
+    held = [p for t in folds.values() for p in t.patient_ids]
+    development = set(splits['train'].patient_ids) | set(splits['val'].patient_ids)
+    assert sorted(held) == sorted(development)  # each once, and no test patient
+    assert {len(t.patient_ids) for t in folds.values()} == {8}
+    assert all(t.engine_inputs is not None and len(t.engine_inputs) == len(t) for t in folds.values())
+    again = split_tables('fake', list(reversed(items)), cfg, load, known, folds=4)
+    assert [t.patient_ids for t in again.values()] == [t.patient_ids for t in folds.values()]

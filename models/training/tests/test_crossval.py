@@ -1,0 +1,101 @@
+"""Cross-validation: every development patient scored once, by a CNN that never trained on it."""
+import numpy as np
+import pytest
+
+import ichtrain.crossval as crossval
+from ichtrain.config import complete_config
+from ichtrain.metrics import auc
+from ichtrain.preprocess import resize_bilinear, window_channels
+from ichtrain.slices import SliceTable
+
+CONFIG = {
+    'seed': 4, 'run_dir': 'unused', 'png_window': {'center': 40, 'width': 130},
+    'ct_ich': {'use': True}, 'phe_sich': {'use': False},
+    'cnn': {'width': 8, 'batch': 4, 'work_size': 32, 'phases': [{'size': 32, 'epochs': 1, 'lr': 0.002}]},
+    'lstm': {'pca_dim': 4, 'hidden': 4, 'layers': 1, 'epochs': 1, 'lr': 0.001},
+    'thresholds': {'any_sensitivity': 0.95, 'subtype_sensitivity': 0.9},
+    'export': {'out': 'unused', 'name': 'n', 'version': '0', 'limitations': ['t']},
+}
+
+
+def fold_table(fold: int, rng) -> SliceTable:
+    """Two patients of four slices, a bright blob (a 'bleed') on the positive ones."""
+    images, labels = [], []
+    for i in range(8):
+        hu = rng.normal(30, 5, (256, 256)).astype(np.float32)
+        positive = i % 2 == 0
+        if positive:
+            hu[100:140, 100:140] = 70
+        images.append(hu)
+        labels.append([1, positive, 0, 0, 0, 0] if positive else [0] * 6)
+    return SliceTable(f'ct-ich-fold{fold}', images, np.array(labels, np.float32), np.ones((8, 6), bool),
+                      np.array([0] * 4 + [1] * 4), np.array(list(range(4)) * 2), [f'f{fold}a', f'f{fold}b'],
+                      [resize_bilinear(window_channels(hu), 256) for hu in images])
+
+
+@pytest.fixture
+def by_fold():
+    rng = np.random.default_rng(1)
+    return {f'fold{k}': [fold_table(k, rng)] for k in (1, 2, 3)}
+
+
+def test_each_fold_is_scored_by_a_cnn_trained_on_the_other_folds(tmp_path, by_fold, monkeypatch):
+    cfg = complete_config(CONFIG, 'test')
+    trained_on = {}
+    real_train = crossval.train_cnn
+
+    def recording(cnn, tables, maker, cnn_cfg, seed):
+        trained_on[seed] = sorted(t.name for t in tables)
+        return real_train(cnn, tables, maker, cnn_cfg, seed)
+    monkeypatch.setattr(crossval, 'train_cnn', recording)
+    crossval.run_folds(cfg, 3, tmp_path, by_fold)
+    assert trained_on == {4: ['ct-ich-fold2', 'ct-ich-fold3'], 5: ['ct-ich-fold1', 'ct-ich-fold3'],
+                          6: ['ct-ich-fold1', 'ct-ich-fold2']}
+    records = crossval.read_folds(tmp_path)
+    assert [r['fold'] for r in records] == ['fold1', 'fold2', 'fold3']
+    for k, r in enumerate(records, start=1):
+        assert set(r['patient']) == {f'ct-ich:f{k}a', f'ct-ich:f{k}b'}
+        assert len(r['probs']) == 8 and r['cnnFigures']['anyAuc'] is not None
+        assert (tmp_path / f'fold{k}.pt').exists()
+
+    # Pooled figures are those of the held-out probabilities themselves.
+    result = crossval.report(tmp_path)
+    labels = np.array([lab[0] for r in records for lab in r['labels']])
+    probs = np.array([p[0] for r in records for p in r['probs']])
+    assert result['patients'] == 6 and result['slices'] == 24
+    assert result['figures']['CT-ICH any slice AUC']['value'] == round(auc(labels, probs), 4)
+    assert len(result['figures']['CT-ICH any slice AUC']['perFold']) == 3
+
+    # Against itself: the same patients, no difference in any figure.
+    rows = crossval.report(tmp_path, reference=tmp_path)['againstReference']['rows']
+    assert rows and all(row['difference'] == 0 and row['differenceCi95'] == [0, 0] for row in rows)
+
+
+def test_a_stopped_run_goes_on_from_the_next_fold_and_refuses_another_recipe(tmp_path, by_fold, monkeypatch):
+    cfg = complete_config(CONFIG, 'test')
+    crossval.run_folds(cfg, 3, tmp_path, by_fold)
+    (tmp_path / 'fold3.json').unlink()
+    before = (tmp_path / 'fold1.json').read_text()
+    seeds = []
+    real_train = crossval.train_cnn
+    monkeypatch.setattr(crossval, 'train_cnn', lambda cnn, tables, maker, c, seed: seeds.append(seed) or
+                        real_train(cnn, tables, maker, c, seed))
+    crossval.run_folds(cfg, 3, tmp_path, by_fold)
+    assert seeds == [6] and (tmp_path / 'fold1.json').read_text() == before
+    other = complete_config({**CONFIG, 'cnn': {**CONFIG['cnn'], 'width': 16}}, 'test')
+    with pytest.raises(ValueError, match='another cnn'):
+        crossval.run_folds(other, 3, tmp_path, by_fold)
+
+
+def test_report_without_folds_and_against_a_reference_missing_folds_are_errors(tmp_path, by_fold):
+    with pytest.raises(ValueError, match='no fold written'):
+        crossval.report(tmp_path)
+    cfg = complete_config(CONFIG, 'test')
+    crossval.run_folds(cfg, 3, tmp_path / 'a', by_fold)
+    crossval.run_folds(cfg, 3, tmp_path / 'b', by_fold)
+    (tmp_path / 'b' / 'fold2.json').unlink()
+    with pytest.raises(ValueError, match='fold2'):
+        crossval.report(tmp_path / 'a', reference=tmp_path / 'b')
+    # The other way round, the reference is compared on the folds the candidate has written.
+    rows = crossval.report(tmp_path / 'b', reference=tmp_path / 'a')['againstReference']['rows']
+    assert all(row['difference'] == 0 for row in rows)
