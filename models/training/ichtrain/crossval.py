@@ -9,7 +9,7 @@ figures rest on four times as many patients as the validation split, and the fol
 the spread over folds and seeds (fold k trains with seed + k).
 
   npm run crossval -- --config models/training/configs/real-v13.json --folds 5 --out models/training/runs/cv-real-v13
-  python -m ichtrain.crossval --out runs/cv-real-v13 --report [--reference runs/cv-<other recipe>]
+  python -m ichtrain.crossval --out runs/cv-real-v13 --report [--reference runs/cv-<other recipe>] [--gated]
 
 Each fold writes `fold<k>.json` (held-out slices, their labels and CNN probabilities, the CNN's figures
 on its held-out CT-ICH slices) and `fold<k>.pt` (the CNN) as soon as it ends, and a fold already
@@ -25,6 +25,7 @@ the recipe's ensemble trained on the training patients (`npm run train`).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -136,7 +137,14 @@ def pooled(records: list) -> Validation:
                       column('patient', object), column('source', object))
 
 
-def report(out: Path, reference: Path = None, resamples: int = 1000) -> dict:
+def gated_by_any(v: Validation) -> Validation:
+    """Each subtype's probability times the `any` probability (training README, "Subtype scores gated by any")."""
+    probs = v.probs.copy()
+    probs[:, 1:] *= probs[:, :1]
+    return dataclasses.replace(v, probs=probs)
+
+
+def report(out: Path, reference: Path = None, resamples: int = 1000, gate: bool = False) -> dict:
     records = read_folds(out)
     cv = pooled(records)
     everything = np.arange(len(cv.labels))
@@ -160,6 +168,8 @@ def report(out: Path, reference: Path = None, resamples: int = 1000) -> dict:
         result['againstReference'] = {'reference': str(reference),
                                       'rows': compare(pooled(matching_folds(read_folds(reference), records)), cv,
                                                       resamples=resamples)}
+    if gate:
+        result['gatedAgainstPlain'] = compare(cv, gated_by_any(cv), resamples=resamples)
     return result
 
 
@@ -178,10 +188,12 @@ def print_report(result: dict) -> None:
     for name, f in result['figures'].items():
         spread = ', '.join('-' if v is None else f'{v:.3f}' for v in f['perFold'])
         print(f"  {name:45s} {f['value']:.3f} ({f['ci95'][0]:.3f}..{f['ci95'][1]:.3f}); per fold {spread}")
-    for row in result.get('againstReference', {}).get('rows', []):
-        low, high = row['differenceCi95']
-        print(f"  vs reference: {row['figure']:45s} {row['reference']:.3f} -> {row['candidate']:.3f} "
-              f"({row['difference']:+.3f}, {low:+.3f}..{high:+.3f})")
+    for title, rows in (('vs reference', result.get('againstReference', {}).get('rows', [])),
+                        ('gated by any', result.get('gatedAgainstPlain', []))):
+        for row in rows:
+            low, high = row['differenceCi95']
+            print(f"  {title}: {row['figure']:45s} {row['reference']:.3f} -> {row['candidate']:.3f} "
+                  f"({row['difference']:+.3f}, {low:+.3f}..{high:+.3f})")
 
 
 def main(argv=None) -> int:
@@ -191,13 +203,15 @@ def main(argv=None) -> int:
     parser.add_argument('--out', required=True, help='folder for the folds (relative to the repo root or absolute)')
     parser.add_argument('--report', action='store_true', help='pool the folds written so far instead of training')
     parser.add_argument('--reference', help='with --report: another recipe\'s cross-validation folder, compared paired')
+    parser.add_argument('--gated', action='store_true',
+                        help='with --report: also each figure with the subtypes gated by any (p_sub x p_any), paired')
     parser.add_argument('--resamples', type=int, default=1000)
     args = parser.parse_args(argv)
     out = resolve(args.out)
     try:
         if args.report:
             reference = None if args.reference is None else resolve(args.reference)
-            result = report(out, reference, args.resamples)
+            result = report(out, reference, args.resamples, gate=args.gated)
             print_report(result)
             (out / 'report.json').write_text(json.dumps(result, indent=1))
             return 0

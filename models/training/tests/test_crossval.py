@@ -66,6 +66,13 @@ def test_each_fold_is_scored_by_a_cnn_trained_on_the_other_folds(tmp_path, by_fo
     assert result['figures']['CT-ICH any slice AUC']['value'] == round(auc(labels, probs), 4)
     assert len(result['figures']['CT-ICH any slice AUC']['perFold']) == 3
 
+    # The gate changes subtype figures only: any is the same probability.
+    gated = {row['figure']: row for row in crossval.report(tmp_path, gate=True)['gatedAgainstPlain']}
+    assert gated['CT-ICH any slice AUC']['difference'] == 0
+    epidural = np.array([lab[1] for r in records for lab in r['labels']])
+    product = np.array([p[1] * p[0] for r in records for p in r['probs']])
+    assert gated['pooled epidural slice AUC']['candidate'] == round(auc(epidural, product), 4)
+
     # Against itself: the same patients, no difference in any figure.
     rows = crossval.report(tmp_path, reference=tmp_path)['againstReference']['rows']
     assert rows and all(row['difference'] == 0 and row['differenceCi95'] == [0, 0] for row in rows)
