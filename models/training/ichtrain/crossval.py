@@ -47,12 +47,11 @@ from .train import STAGE1_KEYS, embed, log, model_read_back, resolve, train_cnn
 SOURCES = (('ct-ich', 'ct_ich'), ('phe-sich', 'phe_sich'))
 
 
-def fold_tables(cfg: dict, folds: int, loaders=None) -> dict:
-    """{'fold1': [that fold's table of each real source the config uses], ...}. `loaders` maps a
-    source's config key to a function (section, folds) -> {fold name: SliceTable} (tests pass their own)."""
+def fold_tables(cfg: dict, folds: int) -> dict:
+    """{'fold1': [that fold's table of each real source the config uses], ...}."""
     png_window = model_read_back(cfg['png_window'], cfg)
-    loaders = loaders or {'ct_ich': lambda section, n: ct_ich_tables(section, folds=n),
-                          'phe_sich': lambda section, n: phe_sich_tables(section, png_window, folds=n)}
+    loaders = {'ct_ich': lambda section, n: ct_ich_tables(section, folds=n),
+               'phe_sich': lambda section, n: phe_sich_tables(section, png_window, folds=n)}
     by_fold = {f'fold{k + 1}': [] for k in range(folds)}
     for _, key in SOURCES:
         if cfg[key]['use']:
