@@ -206,17 +206,20 @@ def main(argv=None) -> int:
                         help='with --report: also each figure with the subtypes gated by any (p_sub x p_any), paired')
     parser.add_argument('--resamples', type=int, default=1000)
     args = parser.parse_args(argv)
-    out = resolve(args.out)
+    def existing_or_repo_relative(path: str) -> Path:
+        # As train.py's --config: a path that exists from here, else one relative to the repo root.
+        return Path(path).resolve() if Path(path).exists() else resolve(path)
+    out = existing_or_repo_relative(args.out)
     try:
         if args.report:
-            reference = None if args.reference is None else resolve(args.reference)
+            reference = None if args.reference is None else existing_or_repo_relative(args.reference)
             result = report(out, reference, args.resamples, gate=args.gated)
             print_report(result)
             (out / 'report.json').write_text(json.dumps(result, indent=1))
             return 0
         if not args.config or args.folds < 2:
             parser.error('training needs --config and --folds of 2 or more')
-        cfg = load_config(Path(args.config).resolve() if Path(args.config).exists() else resolve(args.config))
+        cfg = load_config(existing_or_repo_relative(args.config))
         use_cpu(cfg['threads'])
         run_folds(cfg, args.folds, out)
     except (ConfigError, ValueError) as error:
