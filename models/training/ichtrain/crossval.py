@@ -8,7 +8,7 @@ held-out fold with it: every development patient is scored once, by a CNN that n
 figures rest on four times as many patients as the validation split, and the folds' own figures give
 the spread over folds and seeds (fold k trains with seed + k).
 
-  npm run crossval -- --config models/training/configs/real-v13.json --folds 5 --out models/training/runs/cv-real-v13
+  npm run crossval -- --config models/training/configs/real-v13.json --folds 4 --out models/training/runs/cv-real-v13
   python -m ichtrain.crossval --out runs/cv-real-v13 --report [--reference runs/cv-<other recipe>] [--gated]
 
 Each fold writes `fold<k>.json` (held-out slices, their labels and CNN probabilities, the CNN's figures
@@ -42,7 +42,7 @@ from .metrics import patient_resamples
 from .model import SliceCnn
 from .slices import BatchMaker, SliceTable
 from .sources import ct_ich_tables, phe_sich_tables
-from .train import STAGE1_KEYS, embed, log, model_read_back, resolve, train_cnn
+from .train import STAGE1_KEYS, embed, existing_or_repo_relative, log, model_read_back, train_cnn
 
 SOURCES = (('ct-ich', 'ct_ich'), ('phe-sich', 'phe_sich'))
 
@@ -206,9 +206,6 @@ def main(argv=None) -> int:
                         help='with --report: also each figure with the subtypes gated by any (p_sub x p_any), paired')
     parser.add_argument('--resamples', type=int, default=1000)
     args = parser.parse_args(argv)
-    def existing_or_repo_relative(path: str) -> Path:
-        # As train.py's --config: a path that exists from here, else one relative to the repo root.
-        return Path(path).resolve() if Path(path).exists() else resolve(path)
     out = existing_or_repo_relative(args.out)
     try:
         if args.report:

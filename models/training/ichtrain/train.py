@@ -69,6 +69,11 @@ def resolve(path: str) -> Path:
     return p if p.is_absolute() else REPO_ROOT / p
 
 
+def existing_or_repo_relative(path: str) -> Path:
+    """A command-line path: as given where it exists from the current folder, else relative to the repo root."""
+    return Path(path).resolve() if Path(path).exists() else resolve(path)
+
+
 # ---------------------------------------------------------------- stage 1
 
 def train_cnn(cnn, tables, maker: BatchMaker, cfg: dict, seed: int) -> list:
@@ -337,7 +342,7 @@ def main(argv=None) -> int:
                         help='take the slice CNN from this checkpoint instead of training it; refused unless its run '
                              'recorded the same seed, data, augmentation and cnn sections as this config')
     args = parser.parse_args(argv)
-    config_path = resolve(args.config) if not Path(args.config).exists() else Path(args.config).resolve()
+    config_path = existing_or_repo_relative(args.config)
     try:
         cfg = load_config(config_path)
         reused = reusable_cnn(resolve(args.reuse_cnn), cfg) if args.reuse_cnn else None
