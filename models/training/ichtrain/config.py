@@ -166,9 +166,15 @@ class Cnn:
     members: int = 1
     # Loss weight of a positive subtype label against a negative one (1: plain BCE).
     subtype_positive_weight: float = 1.0
+    # Loss weight of an auxiliary skull-fracture output against one subtype label (0: none). Trained
+    # on the slices whose source labels fractures (CT-ICH), beside the six classes, and dropped
+    # before export: the model contract keeps its six outputs.
+    fracture_weight: float = 0.0
 
     def __post_init__(self):
         positive_weight('cnn', self.subtype_positive_weight)
+        if self.fracture_weight < 0:
+            raise ConfigError(f'cnn.fracture_weight must be 0 or more, not {self.fracture_weight}')
         sizes = sorted({p.size for p in self.phases})
         if self.work_size is not None and sizes != [self.work_size]:
             raise ConfigError(f'cnn.work_size is {self.work_size} but the phases train at {sizes}: '

@@ -35,7 +35,7 @@ import numpy as np
 import torch
 
 from .compare import FIGURES, Validation, compare, member_figures
-from .config import ConfigError, load_config
+from .config import ConfigError, complete_config, load_config
 from .constants import CLASSES
 from .cpu import use_cpu
 from .metrics import patient_resamples
@@ -102,8 +102,10 @@ def run_folds(cfg: dict, folds: int, out: Path, by_fold: dict = None) -> None:
         path = out / f'{fold}.json'
         if path.exists():
             recorded = json.loads(path.read_text())
-            # Compared as JSON, as recorded (tuples come back as lists).
-            changed = [key for key in STAGE1_KEYS if recorded['config'][key] != json.loads(json.dumps(cfg[key]))] + \
+            # Completed by today's schema (a key added since takes its default, as --reuse-cnn reads a
+            # checkpoint's config) and compared as JSON (tuples come back as lists).
+            recorded_cfg = json.loads(json.dumps(complete_config(recorded['config'], f'{path} (recorded config)')))
+            changed = [key for key in STAGE1_KEYS if recorded_cfg[key] != json.loads(json.dumps(cfg[key]))] + \
                 (['folds'] if recorded['folds'] != folds else [])
             if changed:
                 raise ValueError(f'{path} was trained with another {", ".join(changed)}: use another --out')

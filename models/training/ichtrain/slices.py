@@ -29,6 +29,9 @@ class SliceTable:
     # Windowed channels [3,256,256] as the engine makes them (windowed at the image's own size, then
     # resized; `images` are resized first, then windowed): used whenever a slice is not augmented.
     engine_inputs: Optional[list] = None
+    # [N] 0/1 skull fracture per slice, where the source labels it (CT-ICH): the target of the
+    # CNN's auxiliary fracture output while it trains (cnn.fracture_weight); None elsewhere.
+    fracture: Optional[np.ndarray] = None
 
     def __len__(self):
         return len(self.images)

@@ -44,11 +44,11 @@ def ct_ich_tables(cfg: dict, data_root: Path = DATA_ROOT, hu_floor: Optional[flo
     cross-validation folds instead (split_tables)."""
     items = read_ct_ich_labels(data_root / 'ct-ich-jpg')
     return split_tables('ct-ich', items, cfg, load_pseudo_hu, lambda it: np.ones(len(CLASSES), dtype=bool), hu_floor,
-                        folds)
+                        folds, fracture=lambda it: it.fracture)
 
 
 def split_tables(source: str, items: list, cfg: dict, load, known, hu_floor: Optional[float] = None,
-                 folds: Optional[int] = None) -> dict:
+                 folds: Optional[int] = None, fracture=None) -> dict:
     """The source's labelled slices as one SliceTable per split (train, val, test), split by patient.
     load(item) -> HU at the image's own size. Every slice is kept as HU resized to the input size (for
     augmentation in HU); the validation and test slices also as the network input the engine makes
@@ -57,18 +57,19 @@ def split_tables(source: str, items: list, cfg: dict, load, known, hu_floor: Opt
 
     With `folds`: the train and validation patients of that split cut into that many folds instead
     ('fold1'..), each with the engine's input too, since each fold is held out once; the test
-    patients are left out, so cross-validation never sees them."""
+    patients are left out, so cross-validation never sees them. fracture(item) -> 0/1, where the
+    source labels skull fractures."""
     assignment = split_patients([it.patient for it in items], cfg['fractions'], salt=cfg['salt'])
     if folds is None:
-        return assigned_tables(source, items, assignment, ('train', 'val', 'test'), load, known, hu_floor)
+        return assigned_tables(source, items, assignment, ('train', 'val', 'test'), load, known, hu_floor, fracture)
     developing = [pid for pid, split in assignment.items() if split in ('train', 'val')]
     names = tuple(f'fold{k + 1}' for k in range(folds))
     fold_of = split_patients(developing, {name: 1.0 for name in names}, salt=f"{cfg['salt']}-folds")
-    return assigned_tables(source, items, fold_of, names, load, known, hu_floor)
+    return assigned_tables(source, items, fold_of, names, load, known, hu_floor, fracture)
 
 
 def assigned_tables(source: str, items: list, assignment: dict, splits: tuple, load, known,
-                    hu_floor: Optional[float]) -> dict:
+                    hu_floor: Optional[float], fracture=None) -> dict:
     """One SliceTable per name in `splits` of the items whose patient `assignment` gives that name
     (patients it does not name are not loaded); every split but 'train' with the engine's input."""
     tables = {}
@@ -87,7 +88,8 @@ def assigned_tables(source: str, items: list, assignment: dict, splits: tuple, l
             f'{source}-{split}', images,
             np.stack([it.labels for it in chosen]), np.stack([known(it) for it in chosen]),
             np.array([patients.index(it.patient) for it in chosen]), np.array([it.order for it in chosen]),
-            patients, engine_inputs or None)
+            patients, engine_inputs or None,
+            None if fracture is None else np.array([fracture(it) for it in chosen], dtype=np.float32))
     return tables
 
 

@@ -49,12 +49,20 @@ def log(msg: str) -> None:
 
 
 def masked_bce(logits: torch.Tensor, labels: torch.Tensor, known: torch.Tensor,
-               subtype_positive_weight: float = 1.0) -> torch.Tensor:
+               subtype_positive_weight: float = 1.0, fracture: tuple = None) -> torch.Tensor:
     """Weighted BCE over the labels a source provides (any x2); a positive subtype label weighs
-    subtype_positive_weight times a negative one (subtypes are rare: a few percent of the slices)."""
+    subtype_positive_weight times a negative one (subtypes are rare: a few percent of the slices).
+    fracture: (logits [N], labels [N], known [N], weight) of the auxiliary fracture output, one more
+    label in the same weighted mean."""
     loss = F.binary_cross_entropy_with_logits(logits, labels, reduction='none')
     w = WEIGHTS.to(logits.dtype) * known * (1 + (subtype_positive_weight - 1) * labels * SUBTYPES.to(logits.dtype))
-    return (loss * w).sum() / w.sum().clamp(min=1)
+    total, weight = (loss * w).sum(), w.sum()
+    if fracture is not None:
+        f_logits, f_labels, f_known, f_weight = fracture
+        f_w = f_weight * f_known.to(f_logits.dtype)
+        total = total + (F.binary_cross_entropy_with_logits(f_logits, f_labels, reduction='none') * f_w).sum()
+        weight = weight + f_w.sum()
+    return total / weight.clamp(min=1)
 
 
 def replace_tables(by_split: dict, reloaded: dict) -> None:
@@ -80,10 +88,14 @@ def train_cnn(cnn, tables, maker: BatchMaker, cfg: dict, seed: int) -> list:
     rng = np.random.default_rng(seed)
     index = [(t, i) for t in tables for i in range(len(t))]
     history = []
+    # The auxiliary fracture output lives only while the CNN trains (made only when asked for, so
+    # that recipes without it keep their random stream).
+    fracture_head = torch.nn.Linear(cnn.embedding_size, 1) if cfg['fracture_weight'] > 0 else None
+    parameters = list(cnn.parameters()) + (list(fracture_head.parameters()) if fracture_head is not None else [])
     for phase in cfg['phases']:
         steps_per_epoch = math.ceil(len(index) / cfg['batch'])
         total = steps_per_epoch * phase['epochs']
-        opt = torch.optim.AdamW(cnn.parameters(), lr=phase['lr'], weight_decay=cfg['weight_decay'])
+        opt = torch.optim.AdamW(parameters, lr=phase['lr'], weight_decay=cfg['weight_decay'])
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=phase['lr'], total_steps=total, pct_start=0.15)
         for epoch in range(phase['epochs']):
             cnn.train()
@@ -98,14 +110,20 @@ def train_cnn(cnn, tables, maker: BatchMaker, cfg: dict, seed: int) -> list:
                 by_table = {}
                 for t, i in chosen:
                     by_table.setdefault(id(t), (t, []))[1].append(i)
-                xs, ys, ks = [], [], []
+                xs, ys, ks, fractures = [], [], [], []
                 for t, idx in by_table.values():
                     x, y, k = maker.training_batch(t, idx, phase['size'])
                     xs.append(x)
                     ys.append(torch.from_numpy(y))
                     ks.append(torch.from_numpy(k).float())
-                logits, _, _ = cnn(torch.cat(xs))
-                loss = masked_bce(logits, torch.cat(ys), torch.cat(ks), cfg['subtype_positive_weight'])
+                    fractures.append(fracture_labels(t, idx))
+                logits, embedding, _ = cnn(torch.cat(xs))
+                fracture = None
+                if fracture_head is not None:
+                    f_labels = torch.cat(fractures)
+                    fracture = (fracture_head(embedding)[:, 0], f_labels.nan_to_num(0.0), ~f_labels.isnan(),
+                                cfg['fracture_weight'])
+                loss = masked_bce(logits, torch.cat(ys), torch.cat(ks), cfg['subtype_positive_weight'], fracture)
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
@@ -119,6 +137,13 @@ def train_cnn(cnn, tables, maker: BatchMaker, cfg: dict, seed: int) -> list:
             log(f'cnn phase size {phase["size"]} epoch {epoch + 1} done: loss {history[-1]["loss"]:.4f} '
                 f'in {history[-1]["seconds"]} s')
     return history
+
+
+def fracture_labels(table: SliceTable, indices) -> torch.Tensor:
+    """[n] 0/1 fracture labels of those slices, NaN where the source does not label fractures."""
+    if table.fracture is None:
+        return torch.full((len(indices),), float('nan'))
+    return torch.from_numpy(table.fracture[np.asarray(indices, dtype=int)].astype(np.float32))
 
 
 @torch.no_grad()

@@ -34,6 +34,7 @@ def test_fills_the_defaults(tmp_path):
     assert cfg['mean'] == SEED_MEAN and cfg['synthetic'] is None and cfg['ct_ich'] == {'use': False, 'fractions': {'train': 0.6, 'val': 0.2, 'test': 0.2, 'unused': 0.0}, 'salt': 'ct-ich'}
     assert cfg['cnn']['width'] == 32 and cfg['lstm']['layers'] == 3 and cfg['calibrate'] is False
     assert cfg['cnn']['subtype_positive_weight'] == 1.0 and cfg['lstm']['subtype_positive_weight'] == 1.0
+    assert cfg['cnn']['fracture_weight'] == 0.0
 
 
 @pytest.mark.parametrize('change, message', [
@@ -49,6 +50,7 @@ def test_fills_the_defaults(tmp_path):
     (lambda c: c.update(augment={'noise_sd': -1}), r'augment\.noise_sd must be 0 or more, not -1'),
     (lambda c: c['cnn'].update(subtype_positive_weight=0), r'cnn\.subtype_positive_weight must be above 0, not 0'),
     (lambda c: c['lstm'].update(subtype_positive_weight=-2), r'lstm\.subtype_positive_weight must be above 0, not -2'),
+    (lambda c: c['cnn'].update(fracture_weight=-1), r'cnn\.fracture_weight must be 0 or more, not -1'),
     (lambda c: c.update(augment={'png_export_reads_saturated': True}), r'png_export_reads_saturated needs png_saturated_hu'),
     (lambda c: c.update(augment={'hu_floor': -10}), r'augment\.hu_floor .* needs hu_floor_at_read_back'),
 ])

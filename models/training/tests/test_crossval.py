@@ -1,4 +1,6 @@
 """Cross-validation: every development patient scored once, by a CNN that never trained on it."""
+import json
+
 import numpy as np
 import pytest
 
@@ -82,6 +84,10 @@ def test_a_stopped_run_goes_on_from_the_next_fold_and_refuses_another_recipe(tmp
     cfg = complete_config(CONFIG, 'test')
     crossval.run_folds(cfg, 3, tmp_path, by_fold)
     (tmp_path / 'fold3.json').unlink()
+    # A fold written before a config key existed: the key takes its default, the fold still counts.
+    older = json.loads((tmp_path / 'fold2.json').read_text())
+    del older['config']['cnn']['fracture_weight']
+    (tmp_path / 'fold2.json').write_text(json.dumps(older))
     before = (tmp_path / 'fold1.json').read_text()
     seeds = []
     real_train = crossval.train_cnn
@@ -106,3 +112,29 @@ def test_report_without_folds_and_against_a_reference_missing_folds_are_errors(t
     # The other way round, the reference is compared on the folds the candidate has written.
     rows = crossval.report(tmp_path / 'b', reference=tmp_path / 'a')['againstReference']['rows']
     assert all(row['difference'] == 0 for row in rows)
+
+
+def train_one(cfg: dict, table: SliceTable):
+    import torch
+    from ichtrain.model import SliceCnn
+    from ichtrain.slices import BatchMaker
+    torch.manual_seed(0)
+    cnn = SliceCnn(width=cfg['cnn']['width'], work_size=cfg['cnn']['work_size'])
+    maker = BatchMaker(tuple(cfg['mean']), tuple(cfg['std']), cfg['png_window'], 0, cfg['augment'])
+    crossval.train_cnn(cnn, [table], maker, cfg['cnn'], 0)
+    return cnn.state_dict()
+
+
+def test_the_fracture_output_trains_the_cnn_on_labelled_slices_only():
+    import dataclasses
+    import torch
+    plain = complete_config(CONFIG, 'test')
+    with_fracture = complete_config({**CONFIG, 'cnn': {**CONFIG['cnn'], 'fracture_weight': 1.0}}, 'test')
+    table = fold_table(1, np.random.default_rng(1))
+    same = lambda a, b: all(torch.equal(a[k], b[k]) for k in a)  # noqa: E731
+    reference = train_one(plain, table)
+    # No slice labels a fracture: the auxiliary output adds no gradient, the CNN is the plain one.
+    assert same(train_one(with_fracture, table), reference)
+    labelled = dataclasses.replace(table, fracture=np.array([1, 0, 0, 0, 0, 0, 1, 0], np.float32))
+    assert same(train_one(plain, labelled), reference)  # a recipe without it ignores the labels
+    assert not same(train_one(with_fracture, labelled), reference)

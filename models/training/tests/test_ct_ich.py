@@ -28,6 +28,9 @@ def test_ct_ich_labels_cover_whole_ordered_scans():
     assert len({it.patient for it in items}) == 61
     assert sum(it.bone is None for it in items) == 1  # 084_36 has no bone window
     assert all(it.labels[0] == it.labels[1:].max() for it in items if it.labels[1:].any())
+    fractures = [it for it in items if it.fracture == 1]
+    assert len(fractures) == 140 and all(it.fracture in (0.0, 1.0) for it in items)
+    assert sum(it.labels[1] == 1 for it in fractures) == 44  # of the 130 epidural slices
 
 
 @pytest.mark.skipif(not (DATA_ROOT / 'ct-ich').exists(), reason='shared data not present')

@@ -32,3 +32,20 @@ def test_subtype_positive_weight_weighs_positive_subtype_labels_only():
     assert masked_bce(logits, labels, known, 4.0).item() == pytest.approx(expected, rel=1e-6)
     assert masked_bce(logits, labels, known, 1.0).item() == pytest.approx(
         (2 * bce(p[0], 1) + bce(p[1], 0) + bce(p[2], 1) + bce(p[3], 0)) / 5, rel=1e-6)
+
+
+def test_fracture_is_one_more_label_in_the_same_mean_where_known():
+    logits = torch.tensor([[2., -1., 0.5, -3., 0., 0.], [1., 0., 0., 0., 0., 0.]])
+    labels = torch.tensor([[1., 0., 1., 0., 0., 0.], [0.] * 6])
+    known = torch.tensor([[1., 1., 1., 1., 0., 0.], [1., 0., 0., 0., 0., 0.]])
+    p = torch.sigmoid(logits).tolist()
+    f_logits, f_labels, f_known = torch.tensor([1.5, -7.0]), torch.tensor([1., 0.]), torch.tensor([True, False])
+    q = torch.sigmoid(f_logits).tolist()
+    six = 2 * bce(p[0][0], 1) + bce(p[0][1], 0) + bce(p[0][2], 1) + bce(p[0][3], 0) + 2 * bce(p[1][0], 0)
+    # The second slice's fracture is not labelled: it adds nothing, however wrong its logit.
+    expected = (six + 3 * bce(q[0], 1)) / (2 + 1 + 1 + 1 + 2 + 3)
+    assert masked_bce(logits, labels, known, 1.0, (f_logits, f_labels, f_known, 3.0)).item() == \
+        pytest.approx(expected, rel=1e-6)
+    nothing_known = (f_logits, f_labels, torch.tensor([False, False]), 3.0)
+    assert masked_bce(logits, labels, known, 1.0, nothing_known).item() == \
+        pytest.approx(masked_bce(logits, labels, known).item(), rel=1e-6)

@@ -53,3 +53,18 @@ def test_folds_hold_each_development_patient_once_and_never_a_test_patient():
     assert all(t.engine_inputs is not None and len(t.engine_inputs) == len(t) for t in folds.values())
     again = split_tables('fake', list(reversed(items)), cfg, load, known, folds=4)
     assert [t.patient_ids for t in again.values()] == [t.patient_ids for t in folds.values()]
+
+
+def test_a_source_that_labels_fractures_carries_them_in_every_split():
+    items = [Item(f'p{i:02d}', o, np.zeros(6, np.float32)) for i in range(20) for o in range(3)]
+    fracture = {(it.patient, it.order): float(it.order == 1 and it.patient < 'p10') for it in items}
+    cfg = {'fractions': {'train': 0.6, 'val': 0.2, 'test': 0.2}, 'salt': 's'}
+    load = lambda it: np.zeros((64, 64), np.float32)  # noqa: E731
+    known = lambda it: np.ones(6, bool)  # noqa: E731
+    for tables in (split_tables('fake', items, cfg, load, known, fracture=lambda it: fracture[(it.patient, it.order)]),
+                   split_tables('fake', items, cfg, load, known, folds=3,
+                                fracture=lambda it: fracture[(it.patient, it.order)])):
+        for table in tables.values():
+            expected = [fracture[(table.patient_ids[g], o)] for g, o in zip(table.groups, table.order)]
+            assert table.fracture.tolist() == expected
+    assert all(t.fracture is None for t in split_tables('fake', items, cfg, load, known).values())

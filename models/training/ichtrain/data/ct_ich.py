@@ -34,16 +34,17 @@ class CtIchSlice:
     patient: str
     order: int
     labels: np.ndarray  # [6] 0/1, every class known
+    fracture: float  # 0/1: a skull fracture on this slice (the dataset labels it; not a model output)
 
 
 def read_ct_ich_labels(folder: Path) -> list:
-    """Rows of ct-ich-jpg/labels.csv (filename = brain JPEG, bone_filename, patient, slice, classes)."""
+    """Rows of ct-ich-jpg/labels.csv (filename = brain JPEG, bone_filename, patient, slice, classes, fracture)."""
     items = []
     with open(folder / 'labels.csv', newline='') as fh:
         for row in csv.DictReader(fh):
             labels = np.array([float(row[c]) for c in CLASSES], dtype=np.float32)
             items.append(CtIchSlice(folder / row['filename'], folder / row['bone_filename'] if row['bone_filename'] else None,
-                                    row['patient'], int(row['slice']), labels))
+                                    row['patient'], int(row['slice']), labels, float(row['fracture'])))
     return items
 
 
