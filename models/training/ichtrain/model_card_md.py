@@ -261,7 +261,9 @@ def render(card: dict) -> str:
     out += ['', *_summary_lines(m), *_goal_lines(m), *_engine_lines(card), '## Measured metrics per split', '']
     for name in [k for k in m if isinstance(m[k], dict) and 'final' in m[k] and k != 'realUnseen']:
         r = m[name]
-        out += [f"### {name} ({r['slices']} slices, {r.get('sequences', '')} sequences)", '', 'Final (CNN + BiLSTM), slice level:', '']
+        # A pooled entry names its sources instead of counting sequences.
+        extent = f"{r['sequences']} sequences" if 'sequences' in r else ' + '.join(r.get('sources', []))
+        out += [f"### {name} ({r['slices']} slices, {extent})", '', 'Final (CNN + BiLSTM), slice level:', '']
         out += _class_table(r['final'])
         out += ['', 'CNN alone, slice level:', ''] + _class_table(r['cnn'])
         out += ['', 'Scan level (max over slices):', ''] + _class_table(r['scanLevel']) + ['']
