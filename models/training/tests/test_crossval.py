@@ -1,8 +1,10 @@
 """Cross-validation: every development patient scored once, by a CNN that never trained on it."""
+import dataclasses
 import json
 
 import numpy as np
 import pytest
+import torch
 
 import ichtrain.crossval as crossval
 from ichtrain.config import complete_config
@@ -114,20 +116,12 @@ def test_report_without_folds_and_against_a_reference_missing_folds_are_errors(t
     assert all(row['difference'] == 0 for row in rows)
 
 
-def train_one(cfg: dict, table: SliceTable):
-    import torch
-    from ichtrain.model import SliceCnn
-    from ichtrain.slices import BatchMaker
-    torch.manual_seed(0)
-    cnn = SliceCnn(width=cfg['cnn']['width'], work_size=cfg['cnn']['work_size'])
-    maker = BatchMaker(tuple(cfg['mean']), tuple(cfg['std']), cfg['png_window'], 0, cfg['augment'])
-    crossval.train_cnn(cnn, [table], maker, cfg['cnn'], 0)
-    return cnn.state_dict()
+def train_one(cfg: dict, table: SliceTable) -> dict:
+    """The CNN crossval trains on `table` alone (seed 0), as its weights."""
+    return crossval.train_fold(cfg, {'fold1': [table]}, 'none held out', 0)[0].state_dict()
 
 
 def test_the_fracture_output_trains_the_cnn_on_labelled_slices_only():
-    import dataclasses
-    import torch
     plain = complete_config(CONFIG, 'test')
     with_fracture = complete_config({**CONFIG, 'cnn': {**CONFIG['cnn'], 'fracture_weight': 1.0}}, 'test')
     table = fold_table(1, np.random.default_rng(1))
