@@ -170,11 +170,18 @@ class Cnn:
     # on the slices whose source labels fractures (CT-ICH), beside the six classes, and dropped
     # before export: the model contract keeps its six outputs.
     fracture_weight: float = 0.0
+    # Weight averaging over the tail of training (stochastic weight averaging, Izmailov et al. 2018):
+    # the CNN kept is the mean of its weights and batch-norm statistics at the end of each of the
+    # last N epochs of the last phase (0: the weights of the last step).
+    average_last_epochs: int = 0
 
     def __post_init__(self):
         positive_weight('cnn', self.subtype_positive_weight)
         if self.fracture_weight < 0:
             raise ConfigError(f'cnn.fracture_weight must be 0 or more, not {self.fracture_weight}')
+        if not 0 <= self.average_last_epochs <= self.phases[-1].epochs:
+            raise ConfigError(f'cnn.average_last_epochs must lie between 0 and the last phase\'s '
+                              f'{self.phases[-1].epochs} epochs, not {self.average_last_epochs}')
         sizes = sorted({p.size for p in self.phases})
         if self.work_size is not None and sizes != [self.work_size]:
             raise ConfigError(f'cnn.work_size is {self.work_size} but the phases train at {sizes}: '

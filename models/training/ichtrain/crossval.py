@@ -16,7 +16,9 @@ on its held-out CT-ICH slices) and `fold<k>.pt` (the CNN) as soon as it ends, an
 written is not trained again, so a run stopped part-way goes on from the next fold. `--report` pools
 the folds written so far; with `--reference`, each figure's difference with a 95 % interval from
 resampling the patients (paired: both runs' folds hold the same patients when their configs share
-the data sections).
+the data sections). A recipe that averages weights (`cnn.average_last_epochs`) also writes each
+fold's CNN as it stood after its last step under `last-weights/`: the same training without the
+average, a pair that differs by nothing else (`--reference <out>/last-weights`).
 
 What it judges: the slice CNNs alone (no sequence model, calibration or thresholds; those stay with
 the validation split), the figures pooled over CNNs of different folds. The deployed model is still
@@ -45,6 +47,8 @@ from .sources import ct_ich_tables, phe_sich_tables
 from .train import STAGE1_KEYS, embed, existing_or_repo_relative, log, model_read_back, train_cnn
 
 SOURCES = (('ct-ich', 'ct_ich'), ('phe-sich', 'phe_sich'))
+# Where a recipe that averages weights also writes its folds' unaveraged CNNs (the last step's weights).
+LAST_WEIGHTS = 'last-weights'
 
 
 def fold_tables(cfg: dict, folds: int) -> dict:
@@ -65,15 +69,16 @@ def source_of(table: SliceTable) -> str:
 
 
 def train_fold(cfg: dict, by_fold: dict, fold: str, seed: int) -> tuple:
-    """One CNN of the config's recipe trained on every fold but `fold` -> (CNN, history, seconds)."""
+    """One CNN of the config's recipe trained on every fold but `fold` -> (CNN, history, seconds,
+    the last step's weights where the recipe averages weights, else None)."""
     torch.manual_seed(seed)
     cnn = SliceCnn(width=cfg['cnn']['width'], work_size=cfg['cnn']['work_size'])
     png_window = model_read_back(cfg['png_window'], cfg)
     maker = BatchMaker(tuple(cfg['mean']), tuple(cfg['std']), png_window, seed, cfg['augment'])
     training = [t for name, tables in by_fold.items() if name != fold for t in tables]
     started = time.time()
-    history = train_cnn(cnn, training, maker, cfg['cnn'], seed)
-    return cnn.eval(), history, round(time.time() - started, 1)
+    history, last_weights = train_cnn(cnn, training, maker, cfg['cnn'], seed)
+    return cnn.eval(), history, round(time.time() - started, 1), last_weights
 
 
 def held_out_record(cnn, cfg: dict, tables: list) -> dict:
@@ -113,14 +118,28 @@ def run_folds(cfg: dict, folds: int, out: Path, by_fold: dict = None) -> None:
             continue
         patients = sum(len(t.patient_ids) for t in by_fold[fold])
         log(f'{fold}: training on the other folds, {patients} patients held out')
-        cnn, history, seconds = train_fold(cfg, by_fold, fold, cfg['seed'] + k)
-        record = {'fold': fold, 'folds': folds, 'seed': cfg['seed'] + k, 'seconds': seconds, 'history': history,
-                  'config': cfg, **held_out_record(cnn, cfg, by_fold[fold])}
-        torch.save(cnn.state_dict(), out / f'{fold}.pt')
-        # Written last, under its final name in one step: a fold is done exactly when its JSON exists.
-        path.with_suffix('.tmp').write_text(json.dumps(record))
-        path.with_suffix('.tmp').replace(path)
+        cnn, history, seconds, last_weights = train_fold(cfg, by_fold, fold, cfg['seed'] + k)
+        fold_record = {'fold': fold, 'folds': folds, 'seed': cfg['seed'] + k, 'seconds': seconds, 'history': history}
+        if last_weights is not None:
+            # The same training without the average: its exact pair (the same steps), written as a
+            # fold of the recipe without averaging, for --reference.
+            plain_cfg = {**cfg, 'cnn': {**cfg['cnn'], 'average_last_epochs': 0}}
+            last = SliceCnn(width=cfg['cnn']['width'], work_size=cfg['cnn']['work_size'])
+            last.load_state_dict(last_weights)
+            write_fold(out / LAST_WEIGHTS, fold, last.eval(),
+                       {**fold_record, 'config': plain_cfg, **held_out_record(last.eval(), plain_cfg, by_fold[fold])})
+        record = {**fold_record, 'config': cfg, **held_out_record(cnn, cfg, by_fold[fold])}
+        write_fold(out, fold, cnn, record)
         log(f'{fold}: done in {seconds} s; held-out CT-ICH: {record["cnnFigures"]}')
+
+
+def write_fold(out: Path, fold: str, cnn, record: dict) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    torch.save(cnn.state_dict(), out / f'{fold}.pt')
+    # Written last, under its final name in one step: a fold is done exactly when its JSON exists.
+    path = out / f'{fold}.json'
+    path.with_suffix('.tmp').write_text(json.dumps(record))
+    path.with_suffix('.tmp').replace(path)
 
 
 def read_folds(out: Path) -> list:

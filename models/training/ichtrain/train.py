@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch.optim.swa_utils import AveragedModel
 
 from .checkpoint import arch_of, build_networks, load_checkpoint, save_checkpoint
 from .config import ConfigError, complete_config, load_config
@@ -84,7 +85,9 @@ def existing_or_repo_relative(path: str) -> Path:
 
 # ---------------------------------------------------------------- stage 1
 
-def train_cnn(cnn, tables, maker: BatchMaker, cfg: dict, seed: int) -> list:
+def train_cnn(cnn, tables, maker: BatchMaker, cfg: dict, seed: int) -> tuple:
+    """Trains `cnn` in place -> (history, the last step's weights where cnn.average_last_epochs
+    replaced them by the tail average, else None)."""
     rng = np.random.default_rng(seed)
     index = [(t, i) for t in tables for i in range(len(t))]
     history = []
@@ -92,7 +95,10 @@ def train_cnn(cnn, tables, maker: BatchMaker, cfg: dict, seed: int) -> list:
     # that recipes without it keep their random stream).
     fracture_head = torch.nn.Linear(cnn.embedding_size, 1) if cfg['fracture_weight'] > 0 else None
     parameters = list(cnn.parameters()) + (list(fracture_head.parameters()) if fracture_head is not None else [])
-    for phase in cfg['phases']:
+    # Batch-norm statistics are averaged with the weights: the average is then used as it is, as
+    # timm's weight EMA does, instead of a pass over the training slices to estimate them again.
+    averaged = AveragedModel(cnn, use_buffers=True) if cfg['average_last_epochs'] else None
+    for p, phase in enumerate(cfg['phases']):
         steps_per_epoch = math.ceil(len(index) / cfg['batch'])
         total = steps_per_epoch * phase['epochs']
         opt = torch.optim.AdamW(parameters, lr=phase['lr'], weight_decay=cfg['weight_decay'])
@@ -136,7 +142,15 @@ def train_cnn(cnn, tables, maker: BatchMaker, cfg: dict, seed: int) -> list:
                             'seconds': round(time.time() - t0, 1)})
             log(f'cnn phase size {phase["size"]} epoch {epoch + 1} done: loss {history[-1]["loss"]:.4f} '
                 f'in {history[-1]["seconds"]} s')
-    return history
+            if averaged is not None and p == len(cfg['phases']) - 1 and \
+                    epoch >= phase['epochs'] - cfg['average_last_epochs']:
+                averaged.update_parameters(cnn)
+    if averaged is None:
+        return history, None
+    last_weights = copy.deepcopy(cnn.state_dict())
+    cnn.load_state_dict(averaged.module.state_dict())
+    log(f'cnn: weights averaged over the last {int(averaged.n_averaged)} epochs')
+    return history, last_weights
 
 
 def fracture_labels(table: SliceTable, indices) -> torch.Tensor:
@@ -435,7 +449,7 @@ def main(argv=None) -> int:
         for m, member in enumerate(members):
             if len(members) > 1:
                 log(f'cnn ensemble member {m + 1} of {len(members)}')
-            cnn_history.append(train_cnn(member, train_tables, maker, cfg['cnn'], seed + m))
+            cnn_history.append(train_cnn(member, train_tables, maker, cfg['cnn'], seed + m)[0])
         cnn_seconds = time.time() - t1
     maker_eval = BatchMaker(mean, std, png_window, seed)
 

@@ -1,10 +1,12 @@
 """Cross-validation: every development patient scored once, by a CNN that never trained on it."""
+import copy
 import dataclasses
 import json
 
 import numpy as np
 import pytest
 import torch
+from torch.optim.swa_utils import AveragedModel
 
 import ichtrain.crossval as crossval
 from ichtrain.config import complete_config
@@ -132,3 +134,35 @@ def test_the_fracture_output_trains_the_cnn_on_labelled_slices_only():
     labelled = dataclasses.replace(table, fracture=np.array([1, 0, 0, 0, 0, 0, 1, 0], np.float32))
     assert same(train_one(plain, labelled), reference)  # a recipe without it ignores the labels
     assert not same(train_one(with_fracture, labelled), reference)
+
+
+def test_averaged_weights_are_the_mean_of_the_last_epochs_and_the_fold_keeps_its_unaveraged_pair(
+        tmp_path, by_fold, monkeypatch):
+    two_epochs = {**CONFIG['cnn'], 'phases': [{'size': 32, 'epochs': 2, 'lr': 0.002}]}
+    plain = complete_config({**CONFIG, 'cnn': two_epochs}, 'test')
+    averaging = complete_config({**CONFIG, 'cnn': {**two_epochs, 'average_last_epochs': 2}}, 'test')
+    table = fold_table(1, np.random.default_rng(1))
+    snapshots = []
+    real_update = AveragedModel.update_parameters
+    monkeypatch.setattr(AveragedModel, 'update_parameters',
+                        lambda self, model: snapshots.append(copy.deepcopy(model.state_dict())) or real_update(self, model))
+    cnn, _, _, last_weights = crossval.train_fold(averaging, {'fold1': [table]}, 'none held out', 0)
+    assert len(snapshots) == 2
+    # Averaging does not touch the training itself: its last step is the plain recipe's CNN.
+    reference = train_one(plain, table)
+    assert all(torch.equal(last_weights[k], reference[k]) for k in reference)
+    averaged = cnn.state_dict()
+    for key, value in averaged.items():
+        if value.is_floating_point():
+            assert torch.allclose(value, (snapshots[0][key] + snapshots[1][key]) / 2, atol=1e-6), key
+    assert not torch.equal(averaged['head.weight'], reference['head.weight'])
+
+    crossval.run_folds(averaging, 3, tmp_path, by_fold)
+    assert [r['config']['cnn']['average_last_epochs'] for r in crossval.read_folds(tmp_path)] == [2, 2, 2]
+    unaveraged = crossval.read_folds(tmp_path / crossval.LAST_WEIGHTS)
+    assert [r['config']['cnn']['average_last_epochs'] for r in unaveraged] == [0, 0, 0]
+    # The unaveraged folds are what the plain recipe writes, so they stand in for its run.
+    crossval.run_folds(plain, 3, tmp_path / 'plain', by_fold)
+    assert [r['probs'] for r in unaveraged] == [r['probs'] for r in crossval.read_folds(tmp_path / 'plain')]
+    rows = crossval.report(tmp_path, reference=tmp_path / crossval.LAST_WEIGHTS)['againstReference']['rows']
+    assert any(row['difference'] != 0 for row in rows)
