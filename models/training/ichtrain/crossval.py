@@ -126,8 +126,9 @@ def run_folds(cfg: dict, folds: int, out: Path, by_fold: dict = None) -> None:
             plain_cfg = {**cfg, 'cnn': {**cfg['cnn'], 'average_last_epochs': 0}}
             last = SliceCnn(width=cfg['cnn']['width'], work_size=cfg['cnn']['work_size'])
             last.load_state_dict(last_weights)
-            write_fold(out / LAST_WEIGHTS, fold, last.eval(),
-                       {**fold_record, 'config': plain_cfg, **held_out_record(last.eval(), plain_cfg, by_fold[fold])})
+            last.eval()
+            write_fold(out / LAST_WEIGHTS, fold, last,
+                       {**fold_record, 'config': plain_cfg, **held_out_record(last, plain_cfg, by_fold[fold])})
         record = {**fold_record, 'config': cfg, **held_out_record(cnn, cfg, by_fold[fold])}
         write_fold(out, fold, cnn, record)
         log(f'{fold}: done in {seconds} s; held-out CT-ICH: {record["cnnFigures"]}')
