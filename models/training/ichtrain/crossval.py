@@ -36,11 +36,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .compare import FIGURES, Validation, compare, member_figures
+from .compare import FIGURES, Validation, class_auc, compare, member_figures
 from .config import ConfigError, complete_config, load_config
 from .constants import CLASSES
 from .cpu import use_cpu
-from .metrics import patient_resamples
+from .heldout_sequence import nested_probs, smoothed_probs
+from .metrics import auc, patient_resamples
 from .model import SliceCnn
 from .slices import BatchMaker, SliceTable
 from .sources import ct_ich_tables, phe_sich_tables
@@ -165,7 +166,8 @@ def gated_by_any(v: Validation) -> Validation:
     return dataclasses.replace(v, probs=probs)
 
 
-def report(out: Path, reference: Path = None, resamples: int = 1000, gate: bool = False) -> dict:
+def report(out: Path, reference: Path = None, resamples: int = 1000, gate: bool = False,
+           sequence_probe: bool = False) -> dict:
     records = read_folds(out)
     cv = pooled(records)
     everything = np.arange(len(cv.labels))
@@ -191,7 +193,40 @@ def report(out: Path, reference: Path = None, resamples: int = 1000, gate: bool 
                                                       resamples=resamples)}
     if gate:
         result['gatedAgainstPlain'] = compare(cv, gated_by_any(cv), resamples=resamples)
+    if sequence_probe:
+        figures = {**FIGURES, **REPORTED_BESIDE}
+        nested_per_fold = nested_probs(records)
+        nested = dataclasses.replace(cv, probs=np.concatenate(nested_per_fold).astype(np.float32))
+        smoothed = dataclasses.replace(cv, probs=np.concatenate([smoothed_probs(r) for r in records]).astype(np.float32))
+        result['sequenceProbeAgainstPlain'] = compare(cv, nested, figures, resamples=resamples)
+        result['smoothedAgainstPlain'] = compare(cv, smoothed, figures, resamples=resamples)
+        result['sequenceProbePerFold'] = [
+            {name: figure(pooled([fold]), np.arange(len(fold['labels']))) for name, figure in figures.items()}
+            for fold in (dict(record, probs=probs.tolist()) for record, probs in zip(records, nested_per_fold))]
     return result
+
+
+def scan_auc(name: str, source: str):
+    """A class's AUC over one source's scans (a patient's scan: the max over its slices, the worklist's score)."""
+    k = CLASSES.index(name)
+
+    def figure(v: Validation, idx: np.ndarray):
+        idx = idx[v.known[idx, k] & (v.sources[idx] == source)]
+        # A scan is a run of one patient's slices; a resample that draws a patient twice in a row starts
+        # the second copy at a lower index (a patient's slices are contiguous and ascending).
+        starts = (v.patients[idx][1:] != v.patients[idx][:-1]) | (idx[1:] <= idx[:-1])
+        draws = np.concatenate([[0], np.flatnonzero(starts) + 1, [len(idx)]])
+        labels = [v.labels[idx[a:b], k].max() for a, b in zip(draws[:-1], draws[1:])]
+        scores = [v.probs[idx[a:b], k].max() for a, b in zip(draws[:-1], draws[1:])]
+        return auc(np.array(labels), np.array(scores))
+    return figure
+
+
+# Figures reported beside the rules' (not rule figures): CT-ICH's epidural slices are the hard ones
+# (pooled epidural counts PHE-SICH's easy negatives), and the scan level is the worklist's flag.
+REPORTED_BESIDE = {'CT-ICH epidural slice AUC': class_auc('epidural', 'ct-ich'),
+                   'CT-ICH any scan AUC': scan_auc('any', 'ct-ich'),
+                   'CT-ICH epidural scan AUC': scan_auc('epidural', 'ct-ich')}
 
 
 def matching_folds(reference: list, records: list) -> list:
@@ -210,7 +245,9 @@ def print_report(result: dict) -> None:
         spread = ', '.join('-' if v is None else f'{v:.3f}' for v in f['perFold'])
         print(f"  {name:45s} {f['value']:.3f} ({f['ci95'][0]:.3f}..{f['ci95'][1]:.3f}); per fold {spread}")
     for title, rows in (('vs reference', result.get('againstReference', {}).get('rows', [])),
-                        ('gated by any', result.get('gatedAgainstPlain', []))):
+                        ('gated by any', result.get('gatedAgainstPlain', [])),
+                        ('sequence probe', result.get('sequenceProbeAgainstPlain', [])),
+                        ('smoothed 1-2-1', result.get('smoothedAgainstPlain', []))):
         for row in rows:
             low, high = row['differenceCi95']
             print(f"  {title}: {row['figure']:45s} {row['reference']:.3f} -> {row['candidate']:.3f} "
@@ -226,13 +263,16 @@ def main(argv=None) -> int:
     parser.add_argument('--reference', help='with --report: another recipe\'s cross-validation folder, compared paired')
     parser.add_argument('--gated', action='store_true',
                         help='with --report: also each figure with the subtypes gated by any (p_sub x p_any), paired')
+    parser.add_argument('--sequence-probe', action='store_true',
+                        help='with --report: also a sequence model fitted on the other folds\' held-out probabilities, '
+                             'paired (training README, "A sequence model trained on held-out CNN probabilities")')
     parser.add_argument('--resamples', type=int, default=1000)
     args = parser.parse_args(argv)
     out = existing_or_repo_relative(args.out)
     try:
         if args.report:
             reference = None if args.reference is None else existing_or_repo_relative(args.reference)
-            result = report(out, reference, args.resamples, gate=args.gated)
+            result = report(out, reference, args.resamples, gate=args.gated, sequence_probe=args.sequence_probe)
             print_report(result)
             (out / 'report.json').write_text(json.dumps(result, indent=1))
             return 0

@@ -166,3 +166,19 @@ def test_averaged_weights_are_the_mean_of_the_last_epochs_and_the_fold_keeps_its
     assert [r['probs'] for r in unaveraged] == [r['probs'] for r in crossval.read_folds(tmp_path / 'plain')]
     rows = crossval.report(tmp_path, reference=tmp_path / crossval.LAST_WEIGHTS)['againstReference']['rows']
     assert any(row['difference'] != 0 for row in rows)
+
+
+def test_scan_auc_scores_each_scan_by_its_highest_slice_and_counts_a_patient_drawn_twice_twice():
+    # Patients a (positive, its highest slice 0.9), b (negative, 0.8) and c (negative, 0.95) of CT-ICH,
+    # and one PHE-SICH patient that the CT-ICH figure leaves out.
+    labels = np.zeros((7, 6), np.float32)
+    labels[[0, 1], 0] = 1
+    probs = np.zeros((7, 6), np.float32)
+    probs[:, 0] = [0.2, 0.9, 0.8, 0.1, 0.95, 0.3, 0.99]
+    v = crossval.Validation(labels, np.ones((7, 6), bool), probs,
+                            np.array(['a', 'a', 'b', 'b', 'c', 'c', 'p'], object),
+                            np.array(['ct-ich'] * 6 + ['phe-sich'], object))
+    figure = crossval.scan_auc('any', 'ct-ich')
+    assert figure(v, np.arange(7)) == 0.5
+    # c drawn twice in a row is two negative scans above a (merged into one, the AUC would be 0.5).
+    assert figure(v, np.array([0, 1, 2, 3, 4, 5, 4, 5])) == 1 / 3
