@@ -79,6 +79,18 @@ def test_each_fold_is_scored_by_a_cnn_trained_on_the_other_folds(tmp_path, by_fo
     product = np.array([p[1] * p[0] for r in records for p in r['probs']])
     assert gated['pooled epidural slice AUC']['candidate'] == round(auc(epidural, product), 4)
 
+    # The sequence probe: its rows are the nested model's probabilities against the folds' own, and
+    # the smoothing's are the 1-2-1 mean of each scan's logits.
+    probe = crossval.report(tmp_path, sequence_probe=True)
+    nested = np.concatenate(crossval.nested_probs(records))
+    rows = {row['figure']: row for row in probe['sequenceProbeAgainstPlain']}
+    assert rows['CT-ICH any slice AUC']['reference'] == round(auc(labels, probs), 4)
+    assert rows['CT-ICH any slice AUC']['candidate'] == round(auc(labels, nested[:, 0]), 4)
+    smoothed = np.concatenate([crossval.smoothed_probs(r) for r in records])
+    rows = {row['figure']: row for row in probe['smoothedAgainstPlain']}
+    assert rows['CT-ICH any slice AUC']['candidate'] == round(auc(labels, smoothed[:, 0]), 4)
+    assert len(probe['sequenceProbePerFold']) == 3
+
     # Against itself: the same patients, no difference in any figure.
     rows = crossval.report(tmp_path, reference=tmp_path)['againstReference']['rows']
     assert rows and all(row['difference'] == 0 and row['differenceCi95'] == [0, 0] for row in rows)
