@@ -9,7 +9,7 @@ figures rest on four times as many patients as the validation split, and the fol
 the spread over folds and seeds (fold k trains with seed + k).
 
   npm run crossval -- --config models/training/configs/real-v13.json --folds 4 --out models/training/runs/cv-real-v13
-  python -m ichtrain.crossval --out runs/cv-real-v13 --report [--reference runs/cv-<other recipe>] [--gated]
+  python -m ichtrain.crossval --out runs/cv-real-v13 --report [--reference runs/cv-<other recipe>] [--gated] [--sequence-probe]
 
 Each fold writes `fold<k>.json` (held-out slices, their labels and CNN probabilities, the CNN's figures
 on its held-out CT-ICH slices) and `fold<k>.pt` (the CNN) as soon as it ends, and a fold already
