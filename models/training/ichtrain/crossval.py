@@ -166,6 +166,29 @@ def gated_by_any(v: Validation) -> Validation:
     return dataclasses.replace(v, probs=probs)
 
 
+def scan_auc(name: str, source: str):
+    """A class's AUC over one source's scans (a patient's scan: the max over its slices, the worklist's score)."""
+    k = CLASSES.index(name)
+
+    def figure(v: Validation, idx: np.ndarray):
+        idx = idx[v.known[idx, k] & (v.sources[idx] == source)]
+        # A scan is a run of one patient's slices; a resample that draws a patient twice in a row starts
+        # the second copy at a lower index (a patient's slices are contiguous and ascending).
+        starts = (v.patients[idx][1:] != v.patients[idx][:-1]) | (idx[1:] <= idx[:-1])
+        draws = np.concatenate([[0], np.flatnonzero(starts) + 1, [len(idx)]])
+        labels = [v.labels[idx[a:b], k].max() for a, b in zip(draws[:-1], draws[1:])]
+        scores = [v.probs[idx[a:b], k].max() for a, b in zip(draws[:-1], draws[1:])]
+        return auc(np.array(labels), np.array(scores))
+    return figure
+
+
+# Figures reported beside the rules' (not rule figures): CT-ICH's epidural slices are the hard ones
+# (pooled epidural counts PHE-SICH's easy negatives), and the scan level is the worklist's flag.
+REPORTED_BESIDE = {'CT-ICH epidural slice AUC': class_auc('epidural', 'ct-ich'),
+                   'CT-ICH any scan AUC': scan_auc('any', 'ct-ich'),
+                   'CT-ICH epidural scan AUC': scan_auc('epidural', 'ct-ich')}
+
+
 def report(out: Path, reference: Path = None, resamples: int = 1000, gate: bool = False,
            sequence_probe: bool = False) -> dict:
     records = read_folds(out)
@@ -204,29 +227,6 @@ def report(out: Path, reference: Path = None, resamples: int = 1000, gate: bool 
             {name: figure(pooled([fold]), np.arange(len(fold['labels']))) for name, figure in figures.items()}
             for fold in (dict(record, probs=probs.tolist()) for record, probs in zip(records, nested_per_fold))]
     return result
-
-
-def scan_auc(name: str, source: str):
-    """A class's AUC over one source's scans (a patient's scan: the max over its slices, the worklist's score)."""
-    k = CLASSES.index(name)
-
-    def figure(v: Validation, idx: np.ndarray):
-        idx = idx[v.known[idx, k] & (v.sources[idx] == source)]
-        # A scan is a run of one patient's slices; a resample that draws a patient twice in a row starts
-        # the second copy at a lower index (a patient's slices are contiguous and ascending).
-        starts = (v.patients[idx][1:] != v.patients[idx][:-1]) | (idx[1:] <= idx[:-1])
-        draws = np.concatenate([[0], np.flatnonzero(starts) + 1, [len(idx)]])
-        labels = [v.labels[idx[a:b], k].max() for a, b in zip(draws[:-1], draws[1:])]
-        scores = [v.probs[idx[a:b], k].max() for a, b in zip(draws[:-1], draws[1:])]
-        return auc(np.array(labels), np.array(scores))
-    return figure
-
-
-# Figures reported beside the rules' (not rule figures): CT-ICH's epidural slices are the hard ones
-# (pooled epidural counts PHE-SICH's easy negatives), and the scan level is the worklist's flag.
-REPORTED_BESIDE = {'CT-ICH epidural slice AUC': class_auc('epidural', 'ct-ich'),
-                   'CT-ICH any scan AUC': scan_auc('any', 'ct-ich'),
-                   'CT-ICH epidural scan AUC': scan_auc('epidural', 'ct-ich')}
 
 
 def matching_folds(reference: list, records: list) -> list:
