@@ -66,6 +66,22 @@ def class_auc(name: str, source: str = None) -> Figure:
     return figure
 
 
+def scan_auc(name: str, source: str):
+    """A class's AUC over one source's scans (a patient's scan: the max over its slices, the worklist's score)."""
+    k = CLASSES.index(name)
+
+    def figure(v: Validation, idx: np.ndarray):
+        idx = idx[v.known[idx, k] & (v.sources[idx] == source)]
+        # A scan is a run of one patient's slices; a resample that draws a patient twice in a row starts
+        # the second copy at a lower index (a patient's slices are contiguous and ascending).
+        starts = (v.patients[idx][1:] != v.patients[idx][:-1]) | (idx[1:] <= idx[:-1])
+        draws = np.concatenate([[0], np.flatnonzero(starts) + 1, [len(idx)]])
+        labels = [v.labels[idx[a:b], k].max() for a, b in zip(draws[:-1], draws[1:])]
+        scores = [v.probs[idx[a:b], k].max() for a, b in zip(draws[:-1], draws[1:])]
+        return auc(np.array(labels), np.array(scores))
+    return figure
+
+
 def any_specificity_at_sensitivity95(v: Validation, idx: np.ndarray):
     m = v.known[idx, 0]
     return specificity_at_sensitivity(v.labels[idx, 0][m], v.probs[idx, 0][m], 0.95)

@@ -36,12 +36,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .compare import FIGURES, Validation, class_auc, compare, member_figures
+from .compare import FIGURES, Validation, class_auc, compare, member_figures, scan_auc
 from .config import ConfigError, complete_config, load_config
 from .constants import CLASSES
 from .cpu import use_cpu
 from .heldout_sequence import nested_probs, smoothed_probs
-from .metrics import auc, patient_resamples
+from .metrics import patient_resamples
 from .model import SliceCnn
 from .slices import BatchMaker, SliceTable
 from .sources import ct_ich_tables, phe_sich_tables
@@ -164,22 +164,6 @@ def gated_by_any(v: Validation) -> Validation:
     probs = v.probs.copy()
     probs[:, 1:] *= probs[:, :1]
     return dataclasses.replace(v, probs=probs)
-
-
-def scan_auc(name: str, source: str):
-    """A class's AUC over one source's scans (a patient's scan: the max over its slices, the worklist's score)."""
-    k = CLASSES.index(name)
-
-    def figure(v: Validation, idx: np.ndarray):
-        idx = idx[v.known[idx, k] & (v.sources[idx] == source)]
-        # A scan is a run of one patient's slices; a resample that draws a patient twice in a row starts
-        # the second copy at a lower index (a patient's slices are contiguous and ascending).
-        starts = (v.patients[idx][1:] != v.patients[idx][:-1]) | (idx[1:] <= idx[:-1])
-        draws = np.concatenate([[0], np.flatnonzero(starts) + 1, [len(idx)]])
-        labels = [v.labels[idx[a:b], k].max() for a, b in zip(draws[:-1], draws[1:])]
-        scores = [v.probs[idx[a:b], k].max() for a, b in zip(draws[:-1], draws[1:])]
-        return auc(np.array(labels), np.array(scores))
-    return figure
 
 
 # Figures reported beside the rules' (not rule figures): CT-ICH's epidural slices are the hard ones

@@ -28,10 +28,10 @@ class LogitSequenceModel(nn.Module):
     """logits [B,S,6] -> BiGRU -> linear(6), added to the input logits (zero-initialised: it starts as
     the CNN alone)."""
 
-    def __init__(self, hidden: int = HIDDEN, layers: int = LAYERS):
+    def __init__(self):
         super().__init__()
-        self.gru = nn.GRU(NUM_CLASSES, hidden, num_layers=layers, batch_first=True, bidirectional=True)
-        self.out = nn.Linear(2 * hidden, NUM_CLASSES)
+        self.gru = nn.GRU(NUM_CLASSES, HIDDEN, num_layers=LAYERS, batch_first=True, bidirectional=True)
+        self.out = nn.Linear(2 * HIDDEN, NUM_CLASSES)
         nn.init.zeros_(self.out.weight)
         nn.init.zeros_(self.out.bias)
 

@@ -9,6 +9,7 @@ import torch
 from torch.optim.swa_utils import AveragedModel
 
 import ichtrain.crossval as crossval
+from ichtrain.compare import Validation, scan_auc
 from ichtrain.config import complete_config
 from ichtrain.metrics import auc
 from ichtrain.preprocess import resize_bilinear, window_channels
@@ -187,10 +188,10 @@ def test_scan_auc_scores_each_scan_by_its_highest_slice_and_counts_a_patient_dra
     labels[[0, 1], 0] = 1
     probs = np.zeros((7, 6), np.float32)
     probs[:, 0] = [0.2, 0.9, 0.8, 0.1, 0.95, 0.3, 0.99]
-    v = crossval.Validation(labels, np.ones((7, 6), bool), probs,
+    v = Validation(labels, np.ones((7, 6), bool), probs,
                             np.array(['a', 'a', 'b', 'b', 'c', 'c', 'p'], object),
                             np.array(['ct-ich'] * 6 + ['phe-sich'], object))
-    figure = crossval.scan_auc('any', 'ct-ich')
+    figure = scan_auc('any', 'ct-ich')
     assert figure(v, np.arange(7)) == 0.5
     # c drawn twice in a row is two negative scans above a (merged into one, the AUC would be 0.5).
     assert figure(v, np.array([0, 1, 2, 3, 4, 5, 4, 5])) == 1 / 3
