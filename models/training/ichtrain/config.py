@@ -174,11 +174,16 @@ class Cnn:
     # the CNN kept is the mean of its weights and batch-norm statistics at the end of each of the
     # last N epochs of the last phase (0: the weights of the last step).
     average_last_epochs: int = 0
+    # Loss weight of the CAM's placement on drawn bleeds (train.cam_mask_loss; 0: none): on slices
+    # whose source draws the bleed (PHE-SICH's haematoma masks), the class map of `any` and
+    # intraparenchymal is taught to put its mass on the bleed's cells.
+    cam_mask_weight: float = 0.0
 
     def __post_init__(self):
         positive_weight('cnn', self.subtype_positive_weight)
-        if self.fracture_weight < 0:
-            raise ConfigError(f'cnn.fracture_weight must be 0 or more, not {self.fracture_weight}')
+        for key in ('fracture_weight', 'cam_mask_weight'):
+            if getattr(self, key) < 0:
+                raise ConfigError(f'cnn.{key} must be 0 or more, not {getattr(self, key)}')
         if not 0 <= self.average_last_epochs <= self.phases[-1].epochs:
             raise ConfigError(f'cnn.average_last_epochs must lie between 0 and the last phase\'s '
                               f'{self.phases[-1].epochs} epochs, not {self.average_last_epochs}')

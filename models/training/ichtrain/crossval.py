@@ -10,6 +10,7 @@ the spread over folds and seeds (fold k trains with seed + k).
 
   npm run crossval -- --config models/training/configs/real-v13.json --folds 4 --out models/training/runs/cv-real-v13
   python -m ichtrain.crossval --out runs/cv-real-v13 --report [--reference runs/cv-<other recipe>] [--gated] [--sequence-probe]
+      [--cam-pointing]
 
 Each fold writes `fold<k>.json` (held-out slices, their labels and CNN probabilities, the CNN's figures
 on its held-out CT-ICH slices) and `fold<k>.pt` (the CNN) as soon as it ends, and a fold already
@@ -36,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .cam_pointing import POINTED_CLASSES, drawn_positives, paired_rates, pointing_hits
 from .compare import FIGURES, Validation, class_auc, compare, member_figures, scan_auc
 from .config import ConfigError, complete_config, load_config
 from .constants import CLASSES
@@ -108,9 +110,9 @@ def run_folds(cfg: dict, folds: int, out: Path, by_fold: dict = None) -> None:
         path = out / f'{fold}.json'
         if path.exists():
             recorded = json.loads(path.read_text())
-            # Completed by today's schema (a key added since takes its default, as --reuse-cnn reads a
-            # checkpoint's config) and compared as JSON (tuples come back as lists).
-            recorded_cfg = json.loads(json.dumps(complete_config(recorded['config'], f'{path} (recorded config)')))
+            # Completed by today's schema (as --reuse-cnn reads a checkpoint's config) and compared as
+            # JSON (tuples come back as lists).
+            recorded_cfg = recorded_config(recorded)
             changed = [key for key in STAGE1_KEYS if recorded_cfg[key] != json.loads(json.dumps(cfg[key]))] + \
                 (['folds'] if recorded['folds'] != folds else [])
             if changed:
@@ -213,6 +215,45 @@ def report(out: Path, reference: Path = None, resamples: int = 1000, gate: bool 
     return result
 
 
+def recorded_config(record: dict) -> dict:
+    """A fold's recorded config, completed by today's schema (a key added since takes its default)."""
+    return json.loads(json.dumps(complete_config(record['config'], f"{record['fold']} (recorded config)")))
+
+
+def fold_cnn(out: Path, record: dict):
+    """The CNN a fold wrote, with the config it trained by."""
+    cfg = recorded_config(record)
+    cnn = SliceCnn(width=cfg['cnn']['width'], work_size=cfg['cnn']['work_size'])
+    cnn.load_state_dict(torch.load(out / f"{record['fold']}.pt"))
+    return cnn.eval(), cfg
+
+
+def cam_pointing_report(out: Path, reference: Path, resamples: int = 1000) -> dict:
+    """Where the folds' CNNs point their class maps on their held-out PHE-SICH slices whose haematoma
+    is drawn (cam_pointing), against the reference's CNNs of the same folds: the same slices, paired."""
+    records = read_folds(out)
+    references = matching_folds(read_folds(reference), records)
+    cfg = recorded_config(records[0])
+    tables = phe_sich_tables(cfg['phe_sich'], model_read_back(cfg['png_window'], cfg), folds=records[0]['folds'])
+    hits = {run: {cls: [] for cls in POINTED_CLASSES} for run in ('reference', 'candidate')}
+    patients, per_fold = [], []
+    for record, reference_record in zip(records, references):
+        table = tables[record['fold']]
+        fold_rates = {}
+        for run, folder, fold_record in (('reference', reference, reference_record), ('candidate', out, record)):
+            cnn, fold_cfg = fold_cnn(folder, fold_record)
+            maker = BatchMaker(tuple(fold_cfg['mean']), tuple(fold_cfg['std']),
+                               model_read_back(fold_cfg['png_window'], fold_cfg), fold_cfg['seed'])
+            for cls, fold_hits in pointing_hits(cnn, table, maker).items():
+                hits[run][cls].append(fold_hits)
+                fold_rates[f'{run} {cls}'] = round(float(fold_hits.mean()), 4)
+        patients += [table.patient_ids[table.groups[i]] for i in drawn_positives(table)]
+        per_fold.append({'fold': record['fold'], **fold_rates})
+    return {'reference': str(reference), 'perFold': per_fold,
+            'classes': {cls: paired_rates(np.concatenate(hits['reference'][cls]), np.concatenate(hits['candidate'][cls]),
+                                          np.array(patients), resamples) for cls in POINTED_CLASSES}}
+
+
 def matching_folds(reference: list, records: list) -> list:
     """The reference's folds that `records` has too (a run stopped part-way is compared on its folds)."""
     wanted = {r['fold'] for r in records}
@@ -228,6 +269,10 @@ def print_report(result: dict) -> None:
     for name, f in result['figures'].items():
         spread = ', '.join('-' if v is None else f'{v:.3f}' for v in f['perFold'])
         print(f"  {name:45s} {f['value']:.3f} ({f['ci95'][0]:.3f}..{f['ci95'][1]:.3f}); per fold {spread}")
+    for cls, row in result.get('camPointing', {}).get('classes', {}).items():
+        low, high = row['differenceCi95']
+        print(f"  CAM peak on the drawn haematoma, {cls} ({row['slices']} slices, {row['patients']} patients): "
+              f"{row['reference']:.3f} -> {row['candidate']:.3f} ({row['difference']:+.3f}, {low:+.3f}..{high:+.3f})")
     for title, rows in (('vs reference', result.get('againstReference', {}).get('rows', [])),
                         ('gated by any', result.get('gatedAgainstPlain', [])),
                         ('sequence probe', result.get('sequenceProbeAgainstPlain', [])),
@@ -250,13 +295,20 @@ def main(argv=None) -> int:
     parser.add_argument('--sequence-probe', action='store_true',
                         help='with --report: also a sequence model fitted on the other folds\' held-out probabilities, '
                              'paired (training README, "A sequence model trained on held-out CNN probabilities")')
+    parser.add_argument('--cam-pointing', action='store_true',
+                        help='with --report and --reference: also where each fold\'s CNN and the reference\'s point '
+                             'their class maps on held-out slices whose haematoma is drawn (loads PHE-SICH)')
     parser.add_argument('--resamples', type=int, default=1000)
     args = parser.parse_args(argv)
     out = existing_or_repo_relative(args.out)
     try:
         if args.report:
             reference = None if args.reference is None else existing_or_repo_relative(args.reference)
+            if args.cam_pointing and reference is None:
+                parser.error('--cam-pointing needs --reference')
             result = report(out, reference, args.resamples, gate=args.gated, sequence_probe=args.sequence_probe)
+            if args.cam_pointing:
+                result['camPointing'] = cam_pointing_report(out, reference, args.resamples)
             print_report(result)
             (out / 'report.json').write_text(json.dumps(result, indent=1))
             return 0

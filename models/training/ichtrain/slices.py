@@ -32,6 +32,9 @@ class SliceTable:
     # [N] 0/1 skull fracture per slice, where the source labels it (CT-ICH): the target of the
     # CNN's auxiliary fracture output while it trains (cnn.fracture_weight); None elsewhere.
     fracture: Optional[np.ndarray] = None
+    # Per slice, the bleed's pixel mask (uint8 256 x 256) or None where it is empty, for a source that
+    # draws them (PHE-SICH's haematomas); None elsewhere.
+    masks: Optional[list] = None
 
     def __len__(self):
         return len(self.images)
@@ -70,7 +73,11 @@ class BatchMaker:
     def floored(self, hu: torch.Tensor) -> torch.Tensor:
         return hu if self.hu_floor is None else hu.clamp(min=self.hu_floor)
 
-    def augmented_channels(self, hu: torch.Tensor, png_export: bool = True) -> torch.Tensor:
+    def augmented_channels(self, hu: torch.Tensor, png_export: bool = True,
+                           mask: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """Augmented windowed channels [3,256,256]; with a bleed mask [256,256], it comes back as a
+        fourth channel that followed the head crop (and is not blurred). The random draws are the same
+        with or without it."""
         a = self.augment
         png_prob = a['png_prob'] if png_export else 0.0
         hu = jitter_hu(hu, self.gen, self.png_window, png_prob, a['png_center'], a['png_width'], a['noise_sd'],
@@ -78,19 +85,24 @@ class BatchMaker:
                        grey_range_prob=a['png_export_grey_range_prob'], grey_range_low=a['png_export_grey_range_low'],
                        grey_range_high=a['png_export_grey_range_high'])
         x = window_and_resize(self.floored(hu), INPUT_SIZE)
+        if mask is not None:
+            x = torch.cat([x, mask[None]])
         if torch.rand(1, generator=self.gen) < a['head_crop_prob']:
             x = head_crop(x, self.gen)
         if torch.rand(1, generator=self.gen) < 0.3:
-            x = blur(x, 0.3 + 0.8 * torch.rand(1, generator=self.gen).item())
+            x = torch.cat([blur(x[:3], 0.3 + 0.8 * torch.rand(1, generator=self.gen).item()), x[3:]])
         return x
 
     def batch(self, table: SliceTable, indices, augment: bool, size: int = INPUT_SIZE) -> torch.Tensor:
         x = torch.stack([self.channels(table, int(i), augment) for i in indices])
         return self.network_input(x, augment, size)
 
-    def training_batch(self, table: SliceTable, indices, size: int):
+    def training_batch(self, table: SliceTable, indices, size: int, with_masks: bool = False):
         """An augmented batch for the slice CNN with its labels and known-label mask: as `batch`, and
-        a share of the slices (augment.inserted_bleeds) gets a synthetic bleed, labelled as such."""
+        a share of the slices (augment.inserted_bleeds) gets a synthetic bleed, labelled as such.
+        -> (x, labels, known, masks): with_masks, masks [n,1,size,size] are the slices' bleed masks
+        through the same geometry (0 where none is drawn; where the table draws none or a bleed was
+        inserted, NaN over the image and 0 where the geometry pads beyond its edge); else None."""
         indices = [int(i) for i in indices]
         labels, known = table.labels[indices].copy(), table.known[indices].copy()
         kinds = list(self.augment['inserted_bleeds'].items())
@@ -113,8 +125,19 @@ class BatchMaker:
                     elif labels[row, 0] != 1:
                         known[row, 0] = False
             png_export = inserted is None or self.augment['png_export_inserted']
-            xs.append(self.augmented_channels(torch.from_numpy(hu), png_export))
-        return self.network_input(torch.stack(xs), True, size), labels, known
+            mask = self.bleed_mask(table, i, inserted is not None, hu.shape) if with_masks else None
+            xs.append(self.augmented_channels(torch.from_numpy(hu), png_export, mask))
+        x = self.network_input(torch.stack(xs), True, size)
+        return (x[:, :3], labels, known, x[:, 3:]) if with_masks else (x, labels, known, None)
+
+    @staticmethod
+    def bleed_mask(table: SliceTable, i: int, inserted: bool, shape) -> torch.Tensor:
+        """Slice i's bleed mask as a float plane: NaN (unknown) where the table draws none or a bleed
+        was inserted into the slice, zeros where the drawn mask is empty."""
+        if table.masks is None or inserted:
+            return torch.full(shape, float('nan'))
+        drawn = table.masks[i]
+        return torch.zeros(shape) if drawn is None else torch.from_numpy(drawn.astype(np.float32))
 
     def cavity_of(self, stored, hu: np.ndarray) -> Optional[np.ndarray]:
         entry = self.cavities.get(id(stored))
@@ -131,8 +154,12 @@ class BatchMaker:
         return None
 
     def network_input(self, x: torch.Tensor, augment: bool, size: int) -> torch.Tensor:
+        """[B,3,H,W] windowed channels -> the normalised network input; channels after the third (a
+        bleed mask) follow the same geometry and come back as they are."""
         if augment:
             x = geometric(x, self.gen, size)
         elif size != INPUT_SIZE:
             x = F.interpolate(x, size=(size, size), mode='bilinear', align_corners=False)
-        return (x - self.mean) / self.std
+        if x.shape[1] == 3:
+            return (x - self.mean) / self.std
+        return torch.cat([(x[:, :3] - self.mean) / self.std, x[:, 3:]], dim=1)

@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch.optim.swa_utils import AveragedModel
 
+from .cam_pointing import POINTED_CLASSES, mask_cells
 from .checkpoint import arch_of, build_networks, load_checkpoint, save_checkpoint
 from .config import ConfigError, complete_config, load_config
 from .constants import CLASS_WEIGHTS, CLASSES, INPUT_SIZE
@@ -66,6 +67,23 @@ def masked_bce(logits: torch.Tensor, labels: torch.Tensor, known: torch.Tensor,
     return total / weight.clamp(min=1)
 
 
+def cam_mask_loss(cam: torch.Tensor, masks: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Where the class maps of POINTED_CLASSES put their mass, on the slices labelled `any` whose bleed
+    is drawn (masks [N,1,H,W], NaN where unknown): -log of the share of the map's softmax over its
+    cells that falls on the bleed's cells, averaged over those slices and classes (0 without any).
+    It moves a map's peak onto the bleed and leaves the slice's logit alone: that logit is the map's
+    mean plus the bias (GAP + linear head), trained by the BCE; a per-cell BCE would instead ask a
+    small bleed's few cells to outweigh all the others in that mean."""
+    known = ~masks.flatten(1).isnan().any(dim=1)
+    cells = mask_cells(masks.nan_to_num(0.0), cam.shape[-2:]).flatten(1)
+    rows = known & (labels[:, 0] == 1) & cells.any(dim=1)
+    if not bool(rows.any()):
+        return cam.sum() * 0.0
+    maps = cam[rows][:, [CLASSES.index(c) for c in POINTED_CLASSES]].flatten(2)
+    on_bleed = cells[rows][:, None, :].expand_as(maps)
+    return (torch.logsumexp(maps, dim=2) - torch.logsumexp(maps.masked_fill(~on_bleed, float('-inf')), dim=2)).mean()
+
+
 def replace_tables(by_split: dict, reloaded: dict) -> None:
     """Puts each split's reloaded table where the table of the same name was."""
     for split, table in reloaded.items():
@@ -98,6 +116,7 @@ def train_cnn(cnn, tables, maker: BatchMaker, cfg: dict, seed: int) -> tuple:
     # Batch-norm statistics are averaged with the weights: the average is then used as it is, as
     # timm's weight EMA does, instead of a pass over the training slices to estimate them again.
     averaged = AveragedModel(cnn, use_buffers=True) if cfg['average_last_epochs'] else None
+    with_masks = cfg['cam_mask_weight'] > 0
     for p, phase in enumerate(cfg['phases']):
         steps_per_epoch = math.ceil(len(index) / cfg['batch'])
         total = steps_per_epoch * phase['epochs']
@@ -116,20 +135,23 @@ def train_cnn(cnn, tables, maker: BatchMaker, cfg: dict, seed: int) -> tuple:
                 by_table = {}
                 for t, i in chosen:
                     by_table.setdefault(id(t), (t, []))[1].append(i)
-                xs, ys, ks, fractures = [], [], [], []
+                xs, ys, ks, fractures, masks = [], [], [], [], []
                 for t, idx in by_table.values():
-                    x, y, k = maker.training_batch(t, idx, phase['size'])
+                    x, y, k, m = maker.training_batch(t, idx, phase['size'], with_masks=with_masks)
                     xs.append(x)
                     ys.append(torch.from_numpy(y))
                     ks.append(torch.from_numpy(k).float())
                     fractures.append(fracture_labels(t, idx))
-                logits, embedding, _ = cnn(torch.cat(xs))
+                    masks.append(m)
+                logits, embedding, cam = cnn(torch.cat(xs))
                 fracture = None
                 if fracture_head is not None:
                     f_labels = torch.cat(fractures)
                     fracture = (fracture_head(embedding)[:, 0], f_labels.nan_to_num(0.0), ~f_labels.isnan(),
                                 cfg['fracture_weight'])
                 loss = masked_bce(logits, torch.cat(ys), torch.cat(ks), cfg['subtype_positive_weight'], fracture)
+                if with_masks:
+                    loss = loss + cfg['cam_mask_weight'] * cam_mask_loss(cam, torch.cat(masks), torch.cat(ys))
                 opt.zero_grad()
                 loss.backward()
                 opt.step()

@@ -149,6 +149,46 @@ def test_the_fracture_output_trains_the_cnn_on_labelled_slices_only():
     assert not same(train_one(with_fracture, labelled), reference)
 
 
+def with_drawn_bleeds(table: SliceTable) -> SliceTable:
+    """fold_table's slices as a source that draws its bleeds: each positive slice's blob is its mask."""
+    blob = np.zeros((256, 256), np.uint8)
+    blob[100:140, 100:140] = 1
+    return dataclasses.replace(table, name=table.name.replace('ct-ich', 'phe-sich'),
+                               masks=[blob if label[0] == 1 else None for label in table.labels])
+
+
+def test_the_cam_mask_loss_trains_the_cnn_on_drawn_bleeds_only():
+    # At 96 px the class maps have 3 x 3 cells (at 32 px, one: every map's mass is on the bleed).
+    cnn = {**CONFIG['cnn'], 'work_size': 96, 'phases': [{'size': 96, 'epochs': 1, 'lr': 0.002}]}
+    plain = complete_config({**CONFIG, 'cnn': cnn}, 'test')
+    with_masks = complete_config({**CONFIG, 'cnn': {**cnn, 'cam_mask_weight': 0.1}}, 'test')
+    table = fold_table(1, np.random.default_rng(1))
+    same = lambda a, b: all(torch.equal(a[k], b[k]) for k in a)  # noqa: E731
+    reference = train_one(plain, table)
+    # A source without masks adds no gradient: the CNN is the plain one (the same random draws too).
+    assert same(train_one(with_masks, table), reference)
+    drawn = with_drawn_bleeds(table)
+    assert same(train_one(plain, drawn), reference)  # a recipe without it ignores the masks
+    assert not same(train_one(with_masks, drawn), reference)
+
+
+def test_the_cam_pointing_report_pairs_each_folds_cnn_with_the_references_on_the_same_slices(
+        tmp_path, by_fold, monkeypatch):
+    cfg = complete_config(CONFIG, 'test')
+    crossval.run_folds(cfg, 3, tmp_path / 'a', by_fold)
+    crossval.run_folds(cfg, 3, tmp_path / 'b', by_fold)
+    drawn = {name: with_drawn_bleeds(tables[0]) for name, tables in by_fold.items()}
+    monkeypatch.setattr(crossval, 'phe_sich_tables', lambda section, png_window, folds: drawn)
+    result = crossval.cam_pointing_report(tmp_path / 'a', tmp_path / 'b', resamples=50)
+    for cls in ('any', 'intraparenchymal'):
+        row = result['classes'][cls]
+        # 4 positive slices with a drawn bleed per fold, 2 patients per fold; the same CNNs: no difference.
+        assert (row['slices'], row['patients'], row['difference']) == (12, 6, 0)
+        assert row['reference'] == row['candidate'] == pytest.approx(
+            np.mean([f[f'candidate {cls}'] for f in result['perFold']]))
+    assert [f['fold'] for f in result['perFold']] == ['fold1', 'fold2', 'fold3']
+
+
 def test_averaged_weights_are_the_mean_of_the_last_epochs_and_the_fold_keeps_its_unaveraged_pair(
         tmp_path, by_fold, monkeypatch):
     two_epochs = {**CONFIG['cnn'], 'phases': [{'size': 32, 'epochs': 2, 'lr': 0.002}]}

@@ -84,7 +84,7 @@ def maker(inserted_bleeds: dict) -> BatchMaker:
 
 def test_training_batches_label_the_slices_that_got_a_bleed_and_only_those():
     t = table([head(), np.clip(head(), -10, 90)])
-    _, labels, known = maker({'epidural': 1.0}).training_batch(t, [0, 1], size=128)
+    _, labels, known, _ = maker({'epidural': 1.0}).training_batch(t, [0, 1], size=128)
     epidural = CLASSES.index('epidural')
     assert labels[0, 0] == 1 and labels[0, epidural] == 1 and labels[0].sum() == 2
     assert labels[1].sum() == 0 and not known[1, epidural]  # nothing qualified: unchanged
@@ -97,7 +97,7 @@ def test_a_slice_that_got_a_bleed_can_teach_its_subtype_alone():
     t = table([negative, positive])
     t.labels[1, 0], t.known[:, 0] = 1, True
     augment = dataclasses.asdict(Augment(inserted_bleeds={'epidural': 1.0}, inserted_label_any=False))
-    _, labels, known = BatchMaker(SEED_MEAN, SEED_STD, READ_BACK, seed=5, augment=augment).training_batch(t, [0, 1], size=128)
+    _, labels, known, _ = BatchMaker(SEED_MEAN, SEED_STD, READ_BACK, seed=5, augment=augment).training_batch(t, [0, 1], size=128)
     assert labels[:, epidural].tolist() == [1, 1] and known[:, epidural].all()
     assert not known[0, 0]  # a negative slice's `any` is no longer known to be 0, nor claimed to be 1
     assert known[1, 0] and labels[1, 0] == 1  # a slice positive already stays positive
@@ -105,7 +105,7 @@ def test_a_slice_that_got_a_bleed_can_teach_its_subtype_alone():
 
 def test_without_inserted_bleeds_training_batches_are_the_plain_augmented_batches():
     t = table([head(), head()])
-    x, labels, known = maker({}).training_batch(t, [0, 1], size=128)
+    x, labels, known, _ = maker({}).training_batch(t, [0, 1], size=128)
     plain = maker({}).batch(t, [0, 1], augment=True, size=128)
     assert torch.equal(x, plain)  # same random stream: recipes without bleeds reproduce their models
     assert np.array_equal(labels, t.labels) and np.array_equal(known, t.known)
@@ -128,7 +128,7 @@ def test_slices_with_an_inserted_bleed_can_be_kept_at_full_hu_range():
         augment = dataclasses.asdict(Augment(inserted_bleeds={'epidural': 1.0}, png_prob=1.0,
                                              png_export_inserted=png_export_inserted))
         m = BatchMaker(SEED_MEAN, SEED_STD, READ_BACK, seed=5, augment=augment)
-        x, labels, _ = m.training_batch(table([head(), head()]), [0, 1], size=128)
+        x, labels, _, _ = m.training_batch(table([head(), head()]), [0, 1], size=128)
         return x * torch.tensor(SEED_STD)[:, None, None] + torch.tensor(SEED_MEAN)[:, None, None], labels
     kept, labels = channels(False)
     exported, _ = channels(True)
@@ -156,7 +156,7 @@ def test_a_slice_s_cavity_is_computed_once_and_batches_do_not_change_for_it():
         m.training_batch(t, [0, 1], size=128)
     assert len(kept.cavities) == 2 and kept.cavities[id(t.images[1])][1] is None
     fresh.cavities.clear()  # the second batch recomputes every cavity
-    x_kept, labels_kept, _ = kept.training_batch(t, [0, 1], size=128)
-    x_fresh, labels_fresh, _ = fresh.training_batch(t, [0, 1], size=128)
+    x_kept, labels_kept, _, _ = kept.training_batch(t, [0, 1], size=128)
+    x_fresh, labels_fresh, _, _ = fresh.training_batch(t, [0, 1], size=128)
     assert torch.equal(x_kept, x_fresh) and np.array_equal(labels_kept, labels_fresh)
     assert labels_kept[0, 0] == 1 and labels_kept[1, 0] == 0

@@ -60,6 +60,12 @@ def phe_sich_labels(item: LabelledImage) -> LabelledImage:
     return LabelledImage(item.path, item.patient, item.order, labels, known)
 
 
+def phe_sich_mask(item: LabelledImage) -> np.ndarray:
+    """The slice's haematoma mask (bool, the image's size): masks/ holds one PNG per image, same name."""
+    with Image.open(item.path.parent.parent / 'masks' / item.path.name) as im:
+        return np.asarray(im) > 0
+
+
 def load_grey(path: Path) -> np.ndarray:
     with Image.open(path) as im:
         return png_grey(np.asarray(im))
