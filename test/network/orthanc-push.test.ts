@@ -65,9 +65,14 @@ describe('Orthanc pushes studies to our C-STORE SCP', () => {
     assert.ok(Date.now() - started < SETTLE_MS, 'completed by the release signal');
     const worklist = await engine.api.listStudies({});
     assert.equal(worklist.length, 6);
+    const model = await engine.api.getModel();
+    assert.ok(model, 'the engine loaded its model');
     for (const study of worklist) {
-      assert.ok(study.scores, `study ${study.studyInstanceUid} has scores`);
-      assert.ok(study.scores.any >= 0 && study.scores.any <= 1);
+      // Scored by the loaded model over every pushed slice: the study's score is its slices' maximum.
+      assert.deepEqual(study.model, { name: model.name, version: model.version });
+      const slices = (await engine.api.getStudy(study.studyId)).series.flatMap((s) => s.slices);
+      assert.equal(slices.length, study.sliceCount);
+      assert.equal(study.scores?.any, Math.max(...slices.map((s) => s.scores.any)), study.studyInstanceUid);
     }
     const cq500 = worklist.find((s) => s.patientId === 'CQ500-CT-0')!;
     assert.equal(cq500.sliceCount, 238);

@@ -38,6 +38,8 @@ describe('npm run train (smoke config)', () => {
     assert.equal(report.images.evaluated, 100);
     const any = report.slice.classes.find((c) => c.cls === 'any')!;
     assert.equal(any.n, 100);
-    assert.ok(any.auc !== null && any.auc >= 0 && any.auc <= 1);
+    // A smoke model's AUC says nothing of quality: it is computed, over both labels, by the product's code.
+    assert.equal(typeof any.auc, 'number');
+    assert.deepEqual([any.positives, any.n - any.positives], [50, 50]);
   });
 });
