@@ -56,3 +56,13 @@ def paired_rates(reference: np.ndarray, candidate: np.ndarray, patients: np.ndar
             'reference': round(float(reference.mean()), 4), 'candidate': round(float(candidate.mean()), 4),
             'difference': round(float(candidate.mean() - reference.mean()), 4),
             'differenceCi95': [round(float(q), 4) for q in np.percentile(differences, [2.5, 97.5])]}
+
+
+def pointing_lines(classes: dict) -> list:
+    """paired_rates rows per class as printed lines."""
+    lines = []
+    for cls, row in classes.items():
+        low, high = row['differenceCi95']
+        lines.append(f"CAM peak on the drawn haematoma, {cls} ({row['slices']} slices, {row['patients']} patients): "
+                     f"{row['reference']:.3f} -> {row['candidate']:.3f} ({row['difference']:+.3f}, {low:+.3f}..{high:+.3f})")
+    return lines

@@ -16,7 +16,8 @@ a probe that trains fewer CNNs can be set against the full run's first ones.
 With --resized-exports it also scores each run's slice CNN on CT-ICH validation slices exported to 8
 bits, resized after windowing and read back: the case the plain read-back measure misses (real-v14,
 training README). --grey-range-exports does the same for exports whose grey range was narrowed, so
-that white, and the skull, stop below 255 (recipe real-v16).
+that white, and the skull, stop below 255 (recipe real-v16). --cam-pointing adds where each run's
+class maps point on the PHE-SICH validation slices whose haematoma is drawn (ichtrain.cam_pointing).
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from typing import Callable, Optional, Sequence
 
 import numpy as np
 
+from .cam_pointing import POINTED_CLASSES, drawn_positives, paired_rates, pointing_hits, pointing_lines
 from .checkpoint import load_run
 from .config import PngWindowChoice
 from .constants import CLASSES
@@ -214,6 +216,23 @@ def processed_read_back(cnn, maker: BatchMaker, table: SliceTable, kind: str, ex
                                     table.labels[known, 0], maker.png_window, exports, EXPORT_PROCESSES[kind])
 
 
+def cam_pointing(reference: dict, candidate: dict, resamples: int = 1000) -> dict:
+    """Where each run's slice CNN, as its graph runs it, points its class maps on the PHE-SICH
+    validation slices whose haematoma is drawn (cam_pointing), paired: {class: paired_rates row}."""
+    hits, tables = [], []
+    for run in (reference, candidate):
+        if not run['config']['phe_sich']['use']:
+            raise ValueError('pointing needs runs that validated on PHE-SICH (its haematoma masks)')
+        table = validation_table('phe-sich', json.dumps(run['config']['phe_sich']), json.dumps(run['card_args']['png_window']))
+        hits.append(pointing_hits(run['cnn'], table, run['maker']))
+        tables.append(table)
+    drawn = [drawn_positives(t) for t in tables]
+    if not (np.array_equal(drawn[0], drawn[1]) and tables[0].patient_ids == tables[1].patient_ids):
+        raise ValueError('the two runs validated on different PHE-SICH patients: pointing cannot be paired')
+    patients = np.array([tables[0].patient_ids[tables[0].groups[i]] for i in drawn[0]])
+    return {cls: paired_rates(hits[0][cls], hits[1][cls], patients, resamples) for cls in POINTED_CLASSES}
+
+
 def ct_ich_validation(run: dict) -> SliceTable:
     if not run['config']['ct_ich']['use']:
         raise ValueError('comparing members needs runs that validated on CT-ICH (full-range HU)')
@@ -252,6 +271,9 @@ def main(argv=None) -> int:
     parser.add_argument('--grey-range-exports', action='store_true',
                         help='the same for exports whose grey range was narrowed after windowing (16..235, 0..250), so '
                              'that white, and the skull, stop below 255')
+    parser.add_argument('--cam-pointing', action='store_true',
+                        help='also where each run\'s class maps point on the PHE-SICH validation slices whose haematoma '
+                             'is drawn (training README, "Class maps taught where PHE-SICH\'s haematoma is")')
     parser.add_argument('--out', type=Path, help='write the rows as JSON here too')
     args = parser.parse_args(argv)
     use_cpu(2)
@@ -269,6 +291,7 @@ def main(argv=None) -> int:
         exports = {kind: {side: processed_read_back(run['cnn'], run['maker'], ct_ich_validation(run), kind)
                           for side, run in (('reference', reference), ('candidate', candidate))}
                    for kind in processed}
+        pointing = cam_pointing(reference, candidate, args.resamples) if args.cam_pointing else {}
     except ValueError as error:
         print(f'ichtrain.compare: {error}')
         return 2
@@ -282,10 +305,13 @@ def main(argv=None) -> int:
         ref, cand = sides['reference'], sides['candidate']
         print(f"{'read-back mean, exports ' + kind + ' ' + ' / '.join(EXPORT_PROCESSES[kind]):45s} "
               f"{ref['meanAuc']:.3f} -> {cand['meanAuc']:.3f} (slice CNN, each through its own pngWindow)")
+    for line in pointing_lines(pointing):
+        print(line)
     if args.out:
         args.out.write_text(json.dumps({'reference': str(args.reference), 'candidate': str(args.candidate), 'rows': rows,
                                         **({'members': members} if members else {}),
-                                        **({'processedExports': exports} if exports else {})}, indent=2) + '\n')
+                                        **({'processedExports': exports} if exports else {}),
+                                        **({'camPointing': pointing} if pointing else {})}, indent=2) + '\n')
     return 0
 
 

@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .cam_pointing import POINTED_CLASSES, drawn_positives, paired_rates, pointing_hits
+from .cam_pointing import POINTED_CLASSES, drawn_positives, paired_rates, pointing_hits, pointing_lines
 from .compare import FIGURES, Validation, class_auc, compare, member_figures, scan_auc
 from .config import ConfigError, complete_config, load_config
 from .constants import CLASSES
@@ -269,10 +269,8 @@ def print_report(result: dict) -> None:
     for name, f in result['figures'].items():
         spread = ', '.join('-' if v is None else f'{v:.3f}' for v in f['perFold'])
         print(f"  {name:45s} {f['value']:.3f} ({f['ci95'][0]:.3f}..{f['ci95'][1]:.3f}); per fold {spread}")
-    for cls, row in result.get('camPointing', {}).get('classes', {}).items():
-        low, high = row['differenceCi95']
-        print(f"  CAM peak on the drawn haematoma, {cls} ({row['slices']} slices, {row['patients']} patients): "
-              f"{row['reference']:.3f} -> {row['candidate']:.3f} ({row['difference']:+.3f}, {low:+.3f}..{high:+.3f})")
+    for line in pointing_lines(result.get('camPointing', {}).get('classes', {})):
+        print(f'  {line}')
     for title, rows in (('vs reference', result.get('againstReference', {}).get('rows', [])),
                         ('gated by any', result.get('gatedAgainstPlain', [])),
                         ('sequence probe', result.get('sequenceProbeAgainstPlain', [])),

@@ -138,3 +138,21 @@ def test_paired_rates_resample_patients_and_give_the_difference():
     assert rates['patients'] == 3 and rates['slices'] == 6
     low, high = rates['differenceCi95']
     assert 0 <= low < high <= 0.5  # no patient loses a hit; patient a gains one of two, c one of two
+
+
+def test_compare_pairs_two_runs_pointing_on_the_same_validation_slices(monkeypatch):
+    import ichtrain.compare as compare
+    table = dataclasses.replace(blob_table(), name='phe-sich-val', groups=np.array([0, 0]),
+                                engine_inputs=[np.zeros((3, INPUT_SIZE, INPUT_SIZE), np.float32)] * 2)
+    monkeypatch.setattr(compare, 'validation_table', lambda source, section, window: table)
+
+    def run(cell):
+        return {'cnn': PeakAt(*cell), 'maker': BatchMaker(SEED_MEAN, SEED_STD, READ_BACK, seed=0),
+                'config': {'phe_sich': {'use': True}}, 'card_args': {'png_window': READ_BACK}}
+    rows = compare.cam_pointing(run((3, 3)), run((1, 2)), resamples=20)
+    assert {cls: (r['reference'], r['candidate'], r['difference']) for cls, r in rows.items()} == {
+        'any': (0.0, 1.0, 1.0), 'intraparenchymal': (0.0, 1.0, 1.0)}
+    without = run((1, 2))
+    without['config'] = {'phe_sich': {'use': False}}
+    with pytest.raises(ValueError, match='PHE-SICH'):
+        compare.cam_pointing(run((3, 3)), without)
