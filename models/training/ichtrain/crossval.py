@@ -71,11 +71,21 @@ def source_of(table: SliceTable) -> str:
     return next(source for source, _ in SOURCES if table.name.startswith(source))
 
 
+def fold_network(cfg: dict) -> SliceCnn:
+    """A slice CNN of the recipe's shape (untrained)."""
+    return SliceCnn(width=cfg['cnn']['width'], work_size=cfg['cnn']['work_size'])
+
+
+def scoring_maker(cfg: dict) -> BatchMaker:
+    """Prepares held-out slices as the engine would for a CNN of this recipe (no augmentation)."""
+    return BatchMaker(tuple(cfg['mean']), tuple(cfg['std']), model_read_back(cfg['png_window'], cfg), cfg['seed'])
+
+
 def train_fold(cfg: dict, by_fold: dict, fold: str, seed: int) -> tuple:
     """One CNN of the config's recipe trained on every fold but `fold` -> (CNN, history, seconds,
     the last step's weights where the recipe averages weights, else None)."""
     torch.manual_seed(seed)
-    cnn = SliceCnn(width=cfg['cnn']['width'], work_size=cfg['cnn']['work_size'])
+    cnn = fold_network(cfg)
     png_window = model_read_back(cfg['png_window'], cfg)
     maker = BatchMaker(tuple(cfg['mean']), tuple(cfg['std']), png_window, seed, cfg['augment'])
     training = [t for name, tables in by_fold.items() if name != fold for t in tables]
@@ -86,7 +96,7 @@ def train_fold(cfg: dict, by_fold: dict, fold: str, seed: int) -> tuple:
 
 def held_out_record(cnn, cfg: dict, tables: list) -> dict:
     """The held-out slices of one fold, scored by the CNN that never saw them (as the engine prepares them)."""
-    maker = BatchMaker(tuple(cfg['mean']), tuple(cfg['std']), model_read_back(cfg['png_window'], cfg), cfg['seed'])
+    maker = scoring_maker(cfg)
     record = {'source': [], 'patient': [], 'order': [], 'labels': [], 'known': [], 'probs': []}
     for table in tables:
         probs = embed(cnn, table, maker, augment=False)[1]
@@ -127,7 +137,7 @@ def run_folds(cfg: dict, folds: int, out: Path, by_fold: dict = None) -> None:
             # The same training without the average: its exact pair (the same steps), written as a
             # fold of the recipe without averaging, for --reference.
             plain_cfg = {**cfg, 'cnn': {**cfg['cnn'], 'average_last_epochs': 0}}
-            last = SliceCnn(width=cfg['cnn']['width'], work_size=cfg['cnn']['work_size'])
+            last = fold_network(cfg)
             last.load_state_dict(last_weights)
             last.eval()
             write_fold(out / LAST_WEIGHTS, fold, last,
@@ -223,7 +233,7 @@ def recorded_config(record: dict) -> dict:
 def fold_cnn(out: Path, record: dict):
     """The CNN a fold wrote, with the config it trained by."""
     cfg = recorded_config(record)
-    cnn = SliceCnn(width=cfg['cnn']['width'], work_size=cfg['cnn']['work_size'])
+    cnn = fold_network(cfg)
     cnn.load_state_dict(torch.load(out / f"{record['fold']}.pt"))
     return cnn.eval(), cfg
 
@@ -242,9 +252,7 @@ def cam_pointing_report(out: Path, reference: Path, resamples: int = 1000) -> di
         fold_rates = {}
         for run, folder, fold_record in (('reference', reference, reference_record), ('candidate', out, record)):
             cnn, fold_cfg = fold_cnn(folder, fold_record)
-            maker = BatchMaker(tuple(fold_cfg['mean']), tuple(fold_cfg['std']),
-                               model_read_back(fold_cfg['png_window'], fold_cfg), fold_cfg['seed'])
-            for cls, fold_hits in pointing_hits(cnn, table, maker).items():
+            for cls, fold_hits in pointing_hits(cnn, table, scoring_maker(fold_cfg)).items():
                 hits[run][cls].append(fold_hits)
                 fold_rates[f'{run} {cls}'] = round(float(fold_hits.mean()), 4)
         patients += [table.patient_ids[table.groups[i]] for i in drawn_positives(table)]
