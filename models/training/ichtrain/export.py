@@ -3,7 +3,11 @@ src-main/pipeline/infer/model-card.ts) and reference_outputs.json (torch outputs
 TypeScript test can recreate, to check onnxruntime against torch).
 
   python -m ichtrain.export --random --out DIR          # randomly initialised network
-  python -m ichtrain.export --checkpoint RUN/checkpoint.pt --out DIR
+  python -m ichtrain.export --checkpoint RUN/checkpoint.pt --out DIR [--card-text CONFIG]
+
+--card-text takes the card's name, version, notes and limitations from a committed config whose
+recipe is the run's: a run of hours records the text its config held when it started, and the
+judgement that makes it a release (validation comparison, test figures) comes after it.
 """
 from __future__ import annotations
 
@@ -155,6 +159,24 @@ INTENDED_USE = ('Research and software testing of the ICH triage workstation onl
                 'Not a medical device; not validated for clinical use; never a diagnosis.')
 
 
+def with_card_text(card_args: dict, config_path: Path) -> dict:
+    """card_args with the export section (name, version, notes, limitations) of the config at
+    config_path, refused with the differing keys unless everything else in it is the recipe the run
+    recorded: the card must not describe a recipe the networks did not come from."""
+    from .config import ConfigError, load_config
+    committed = load_config(config_path)
+    recorded = card_args['training']['config']
+    differing = sorted(k for k in set(committed) | set(recorded)
+                       if k != 'export' and committed.get(k) != recorded.get(k))
+    if differing:
+        raise ConfigError(f'{config_path}: not the recipe this checkpoint was trained with '
+                          f'(differs in {", ".join(differing)})')
+    export = committed['export']
+    training = {**card_args['training'], 'config': {**recorded, 'export': export}}
+    return {**card_args, 'name': export['name'], 'version': export['version'],
+            'limitations': list(export['limitations']), 'training': training}
+
+
 def random_model(seed: int, hidden: int = 256):
     torch.manual_seed(seed)
     cnn = SliceCnn()
@@ -177,6 +199,8 @@ def main() -> None:
     parser.add_argument('--out', type=Path, required=True, help='model folder to write')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--name', default=None)
+    parser.add_argument('--card-text', type=Path,
+                        help='committed config of the same recipe whose export section gives the card its text')
     args = parser.parse_args()
     use_cpu(2)
     if args.random:
@@ -194,7 +218,8 @@ def main() -> None:
     else:
         from .checkpoint import load_checkpoint
         ckpt = load_checkpoint(args.checkpoint)
-        card = write_model_folder(args.out, ckpt['cnn'], ckpt['scan'], **ckpt['card_args'])
+        card_args = with_card_text(ckpt['card_args'], args.card_text) if args.card_text else ckpt['card_args']
+        card = write_model_folder(args.out, ckpt['cnn'], ckpt['scan'], **card_args)
     print(json.dumps({'out': str(args.out), 'name': card['name'], 'files': card['files']}, indent=2))
 
 

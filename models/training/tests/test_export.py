@@ -77,3 +77,42 @@ def test_a_flip_averaged_cnn_exports_with_the_same_contract(tmp_path):
     # The reference outputs the engine's test checks onnxruntime against are the mirrored mean's.
     assert np.allclose(ref['sliceCnn']['logits'], logits.numpy(), atol=1e-6)
     assert not np.allclose(ref['sliceCnn']['logits'], plain.numpy(), atol=1e-4)
+
+
+def _smoke_card_args():
+    from ichtrain.config import load_config
+    from ichtrain.sources import REPO_ROOT
+    recorded = load_config(REPO_ROOT / 'models/training/configs/smoke.json')
+    return {'name': 'run-name', 'version': '0.0.1-run', 'limitations': ['as the run began'], 'thresholds': {},
+            'training': {'config': recorded, 'wallSeconds': 12.0}}, recorded
+
+
+def test_card_text_comes_from_a_committed_config_of_the_same_recipe(tmp_path):
+    from ichtrain.export import with_card_text
+    card_args, recorded = _smoke_card_args()
+    committed = json.loads(json.dumps(recorded))
+    committed['export'].update(name='released', version='1.0.0', notes=['judged after the run'],
+                               limitations=['measured on the test patients'])
+    path = tmp_path / 'committed.json'
+    path.write_text(json.dumps(committed))
+    args = with_card_text(card_args, path)
+    assert (args['name'], args['version'], args['limitations']) == ('released', '1.0.0', ['measured on the test patients'])
+    assert list(args['training']['config']['export']['notes']) == ['judged after the run']
+    # What the run recorded besides the text stays as it was.
+    assert args['training']['wallSeconds'] == 12.0
+    assert {k: v for k, v in args['training']['config'].items() if k != 'export'} == \
+        {k: v for k, v in recorded.items() if k != 'export'}
+
+
+def test_card_text_from_another_recipe_is_refused_with_the_keys_that_differ(tmp_path):
+    import pytest
+    from ichtrain.config import ConfigError
+    from ichtrain.export import with_card_text
+    card_args, recorded = _smoke_card_args()
+    other = json.loads(json.dumps(recorded))
+    other['cnn']['width'] = recorded['cnn']['width'] * 2
+    other['seed'] = recorded['seed'] + 1
+    path = tmp_path / 'other.json'
+    path.write_text(json.dumps(other))
+    with pytest.raises(ConfigError, match=r'differs in cnn, seed'):
+        with_card_text(card_args, path)
