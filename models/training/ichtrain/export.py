@@ -162,12 +162,15 @@ INTENDED_USE = ('Research and software testing of the ICH triage workstation onl
 def with_card_text(card_args: dict, config_path: Path) -> dict:
     """card_args with the export section (name, version, notes, limitations) of the config at
     config_path, refused with the differing keys unless everything else in it is the recipe the run
-    recorded: the card must not describe a recipe the networks did not come from."""
-    from .config import ConfigError, load_config
-    committed = load_config(config_path)
+    recorded: the card must not describe a recipe the networks did not come from. Both are compared
+    with every default filled in, so that a checkpoint recorded before a key existed matches a
+    config that leaves that key at its default (and only then)."""
+    from .config import ConfigError, complete_config, load_config
+    committed = json.loads(json.dumps(load_config(config_path)))
     recorded = card_args['training']['config']
-    differing = sorted(k for k in set(committed) | set(recorded)
-                       if k != 'export' and committed.get(k) != recorded.get(k))
+    recipe = json.loads(json.dumps(complete_config(json.loads(json.dumps(recorded)), 'the checkpoint\'s recorded config')))
+    differing = sorted(k for k in set(committed) | set(recipe)
+                       if k != 'export' and committed.get(k) != recipe.get(k))
     if differing:
         raise ConfigError(f'{config_path}: not the recipe this checkpoint was trained with '
                           f'(differs in {", ".join(differing)})')
@@ -202,6 +205,8 @@ def main() -> None:
     parser.add_argument('--card-text', type=Path,
                         help='committed config of the same recipe whose export section gives the card its text')
     args = parser.parse_args()
+    if args.random and args.card_text:
+        parser.error('--card-text describes a trained checkpoint; a --random model has no recipe')
     use_cpu(2)
     if args.random:
         cnn, scan = random_model(args.seed)

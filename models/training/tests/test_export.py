@@ -116,3 +116,38 @@ def test_card_text_from_another_recipe_is_refused_with_the_keys_that_differ(tmp_
     path.write_text(json.dumps(other))
     with pytest.raises(ConfigError, match=r'differs in cnn, seed'):
         with_card_text(card_args, path)
+
+
+def test_card_text_matches_a_checkpoint_recorded_before_a_key_existed(tmp_path):
+    import pytest
+    from ichtrain.config import ConfigError
+    from ichtrain.export import with_card_text
+    card_args, recorded = _smoke_card_args()
+    # A run recorded before cnn.cam_mask_weight existed: its config lacks the key.
+    older = json.loads(json.dumps(recorded))
+    del older['cnn']['cam_mask_weight']
+    card_args['training']['config'] = older
+    committed = json.loads(json.dumps(recorded))
+    committed['export'].update(version='1.0.0')
+    path = tmp_path / 'committed.json'
+    path.write_text(json.dumps(committed))
+    assert with_card_text(card_args, path)['version'] == '1.0.0'
+    # The card keeps the config as the run recorded it.
+    assert 'cam_mask_weight' not in with_card_text(card_args, path)['training']['config']['cnn']
+    # Set away from its default, the newer key is a different recipe.
+    committed['cnn']['cam_mask_weight'] = 0.1
+    path.write_text(json.dumps(committed))
+    with pytest.raises(ConfigError, match=r'differs in cnn\)'):
+        with_card_text(card_args, path)
+
+
+def test_card_text_with_a_random_model_is_refused(tmp_path):
+    import subprocess
+    import sys
+    from ichtrain.sources import REPO_ROOT
+    result = subprocess.run([sys.executable, '-m', 'ichtrain.export', '--random', '--out', str(tmp_path / 'm'),
+                             '--card-text', str(REPO_ROOT / 'models/training/configs/smoke.json')],
+                            cwd=REPO_ROOT / 'models/training', capture_output=True, text=True)
+    assert result.returncode == 2
+    assert '--card-text describes a trained checkpoint' in result.stderr
+    assert not (tmp_path / 'm').exists()
