@@ -166,6 +166,7 @@ def with_card_text(card_args: dict, config_path: Path) -> dict:
     with every default filled in, so that a checkpoint recorded before a key existed matches a
     config that leaves that key at its default (and only then)."""
     from .config import ConfigError, complete_config, load_config
+    # Through JSON, as a checkpoint stores its config: the dataclasses' tuples become lists on both sides.
     committed = json.loads(json.dumps(load_config(config_path)))
     recorded = card_args['training']['config']
     recipe = json.loads(json.dumps(complete_config(json.loads(json.dumps(recorded)), 'the checkpoint\'s recorded config')))
