@@ -166,10 +166,12 @@ def with_card_text(card_args: dict, config_path: Path) -> dict:
     with every default filled in, so that a checkpoint recorded before a key existed matches a
     config that leaves that key at its default (and only then)."""
     from .config import ConfigError, complete_config, load_config
-    # Through JSON, as a checkpoint stores its config: the dataclasses' tuples become lists on both sides.
-    committed = json.loads(json.dumps(load_config(config_path)))
+    def as_stored(config: dict) -> dict:
+        # Through JSON, as a checkpoint stores its config: the dataclasses' tuples become lists.
+        return json.loads(json.dumps(config))
+    committed = as_stored(load_config(config_path))
     recorded = card_args['training']['config']
-    recipe = json.loads(json.dumps(complete_config(json.loads(json.dumps(recorded)), 'the checkpoint\'s recorded config')))
+    recipe = as_stored(complete_config(as_stored(recorded), "the checkpoint's recorded config"))
     differing = sorted(k for k in set(committed) | set(recipe)
                        if k != 'export' and committed.get(k) != recipe.get(k))
     if differing:
