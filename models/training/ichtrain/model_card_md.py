@@ -40,9 +40,13 @@ def _reused_cnn_lines(t: dict) -> list:
     reused = t.get('cnnReusedFrom')
     if not reused:
         return []
-    return [f"- The slice CNN was not trained again: it is the one `{reused.get('configFile')}` trained (checkpoint "
+    taken, trained = reused.get('membersTaken'), reused.get('membersTrained')
+    part = taken is not None and taken < trained
+    which = f"the first {taken} of the {trained} CNNs" if part else "the one"
+    return [f"- The slice CNN was not trained again: it is {which} `{reused.get('configFile')}` trained (checkpoint "
             f"`{reused['checkpoint']}`, git {reused.get('gitCommit')}, finished {reused.get('finishedAt')}, CNN "
-            f"{reused.get('cnnSeconds')} s), whose run recorded the same seed, data, augmentation and cnn sections "
+            f"{reused.get('cnnSeconds')} s{' for those CNNs' if part else ''}), whose run recorded the same seed, data, "
+            f"augmentation and cnn sections{' but for the number of CNNs' if part else ''} "
             "(`--reuse-cnn`). Run from scratch, this config trains it again: expect that CNN time plus this run's."]
 
 

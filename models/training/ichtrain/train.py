@@ -34,7 +34,7 @@ from .cpu import use_cpu
 from .evaluate import evaluate_real_sets, sequence_probs
 from .export import INTENDED_USE, git_commit, write_model_folder
 from .metrics import classification_report, threshold_for_sensitivity
-from .model import slice_cnn_members, without_test_time_flip
+from .model import SliceCnnEnsemble, slice_cnn_members, without_test_time_flip
 from .png_window import choose_png_window
 from .slices import BatchMaker, SliceTable
 from .sources import REPO_ROOT, ct_ich_tables, patients_of, phe_sich_tables, synthetic_table
@@ -211,16 +211,31 @@ def model_read_back(window: dict, cfg: dict) -> dict:
 
 
 def reusable_cnn(path: Path, cfg: dict) -> dict:
-    """The checkpoint at `path`, if its run trained the slice CNN this config asks for; else ConfigError
-    naming the first section that differs."""
+    """The checkpoint at `path`, if its run trained the slice CNN this config asks for, or an ensemble
+    whose first cnn.members CNNs are that CNN; else ConfigError naming the first section that differs.
+    -> {'cnn', 'training' (the checkpoint's record), 'members': (taken, trained)}"""
     ckpt = load_checkpoint(path)
     training = ckpt['card_args'].get('training', {})
     # Through JSON: the checkpoint pickled the config's tuples, the schema reads JSON lists.
     recorded = complete_config(json.loads(json.dumps(training.get('config', {}))), f'{path} (recorded config)')
+    wanted, trained = cfg['cnn']['members'], recorded['cnn']['members']
     for key in STAGE1_KEYS:
-        if recorded[key] != cfg[key]:
+        ours, theirs = cfg[key], recorded[key]
+        if key == 'cnn':
+            # Members train one after another, from seeds seed, seed+1, ..., drawing their batches from one
+            # generator, so the first N members of a larger ensemble are exactly what an N-member run trains.
+            ours, theirs = {**ours, 'members': None}, {**theirs, 'members': None}
+        if ours != theirs:
             raise ConfigError(f'--reuse-cnn {path}: its run trained with another {key!r} than this config')
-    return {'cnn': ckpt['cnn'], 'training': training}
+    if wanted > trained:
+        raise ConfigError(f'--reuse-cnn {path}: its run trained {trained} CNN(s), this config asks for {wanted}')
+    members = slice_cnn_members(without_test_time_flip(ckpt['cnn']))[:wanted]
+    cnn = members[0] if wanted == 1 else SliceCnnEnsemble(members)
+    history = training.get('cnnHistory', [])
+    if wanted < trained:
+        history = history[:wanted]
+        training = {**training, 'cnnSeconds': round(sum(epoch['seconds'] for member in history for epoch in member), 1)}
+    return {'cnn': cnn, 'training': {**training, 'cnnHistory': history}, 'members': (wanted, trained)}
 
 
 # ---------------------------------------------------------------- stage 2
@@ -587,7 +602,8 @@ def main(argv=None) -> int:
         rt = reused['training']
         training['cnnReusedFrom'] = {'checkpoint': args.reuse_cnn, 'gitCommit': rt.get('gitCommit'),
                                      'finishedAt': rt.get('finishedAt'), 'cnnSeconds': rt.get('cnnSeconds'),
-                                     'wallSeconds': rt.get('wallSeconds'), 'configFile': rt.get('configFile')}
+                                     'wallSeconds': rt.get('wallSeconds'), 'configFile': rt.get('configFile'),
+                                     'membersTaken': reused['members'][0], 'membersTrained': reused['members'][1]}
     if warm_start is not None:
         training['cnnInitialisedFrom'] = {'checkpoint': cfg['cnn']['init_from'],
                                           'training': warm_start['card_args'].get('training', {})}

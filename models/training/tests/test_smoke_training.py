@@ -63,3 +63,45 @@ def test_smoke_training_end_to_end(tmp_path):
     assert 'was not trained again' in render(card2)
     path.write_text(json.dumps({**again, 'cnn': {**config['cnn'], 'width': 16}}))
     assert train_main(['--config', str(path), '--reuse-cnn', str(tmp_path / 'run' / 'checkpoint.pt')]) == 2
+
+
+def test_reuse_takes_the_first_members_of_a_larger_ensemble(tmp_path):
+    """Members train one after another from one batch generator, so the first two CNNs of a three-CNN
+    run are the two a two-CNN run trains: --reuse-cnn takes them instead of training them again."""
+    import torch
+    config = {
+        'seed': 5, 'threads': 2, 'workers': 1,
+        'png_window': {'center': 40, 'width': 130},
+        'synthetic': {'train_series': 3, 'val_series': 3, 'test_series': 1, 'positive_fraction': 0.5,
+                      'thickness_probs': [1.0, 0.0, 0.0, 0.0], 'slices': [4, 5]},
+        'phe_sich': {'use': False},
+        'cnn': {'width': 16, 'batch': 8, 'members': 3, 'phases': [{'size': 32, 'epochs': 1, 'lr': 0.002}]},
+        'lstm': {'pca_dim': 8, 'hidden': 8, 'layers': 1, 'epochs': 1, 'lr': 0.002},
+        'evaluate_real': False,
+        'export': {'name': 'members', 'version': '0', 'limitations': ['test']},
+    }
+
+    def run(name, members, *extra):
+        cfg = {**config, 'run_dir': str(tmp_path / name), 'cnn': {**config['cnn'], 'members': members},
+               'export': {**config['export'], 'out': str(tmp_path / f'{name}-model')}}
+        path = tmp_path / f'{name}.json'
+        path.write_text(json.dumps(cfg))
+        return train_main(['--config', str(path), *extra])
+
+    assert run('three', 3) == 0 and run('two', 2) == 0
+    three = str(tmp_path / 'three' / 'checkpoint.pt')
+    assert run('two-reused', 2, '--reuse-cnn', three) == 0
+    scratch, reused = (torch.load(tmp_path / d / 'checkpoint.pt') for d in ('two', 'two-reused'))
+    assert scratch['cnn'].keys() == reused['cnn'].keys()
+    assert all(torch.equal(scratch['cnn'][k], reused['cnn'][k]) for k in scratch['cnn'])
+    card = json.loads((tmp_path / 'two-reused-model' / 'model.json').read_text())
+    from_scratch = json.loads((tmp_path / 'two-model' / 'model.json').read_text())
+    assert card['training']['cnnReusedFrom']['membersTaken'] == 2
+    assert card['training']['cnnReusedFrom']['membersTrained'] == 3
+    assert [[e['loss'] for e in m] for m in card['training']['cnnHistory']] == \
+        [[e['loss'] for e in m] for m in from_scratch['training']['cnnHistory']]
+    assert 'the first 2 of the 3 CNNs' in render(card)
+    # More members than the checkpoint trained, or another cnn section, is refused.
+    assert run('four', 4, '--reuse-cnn', three) == 2
+    config['cnn']['batch'] = 4
+    assert run('other-batch', 2, '--reuse-cnn', three) == 2
