@@ -9,7 +9,7 @@ value in each convolution, so no initializer name is trusted. The LSTM gates are
 ONNX's (input, output, forget, cell) to torch's (input, forget, cell, output). The rebuilt networks
 must reproduce the folder's reference_outputs.json, or nothing is written.
 
-  python -m ichtrain.onnx_checkpoint --model models/ich-r18w16x5e80-real --out runs/bundled/checkpoint.pt
+  python -m ichtrain.onnx_checkpoint --model models/ich-r18w16x4e80-real --out runs/bundled/checkpoint.pt
 """
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ import json
 from ichtrain.model_card_md import render
 from ichtrain.sources import REPO_ROOT
 
-BUNDLED = REPO_ROOT / 'models' / 'ich-r18w16x5e80-real'
+BUNDLED = REPO_ROOT / 'models' / 'ich-r18w16x4e80-real'
 
 
 def test_the_bundled_card_is_its_model_json_rendered_and_names_the_pooled_sources():
