@@ -8,6 +8,7 @@ import { StorageScp } from '../src-main/network/scp/storage-scp.js';
 import { DEFAULT_NETWORK_SETTINGS } from '../src-main/contract/network-settings.js';
 import { dcmtk, freePort } from '../test/helpers/dicom-peers.js';
 import { round } from './ingest.bench.js';
+import { scoringModel } from './latency.bench.js';
 
 export interface ReceiveRate {
   instances: number;
@@ -94,7 +95,7 @@ export async function measureCStoreToScores(files: string[], settleMs = 3000): P
     const lastStore = performance.now();
     if (sent.code !== 0) throw new Error(`storescu failed: ${sent.stderr.slice(0, 300)}`);
     const seconds = ((await done) - lastStore) / 1000;
-    return { slices: files.length, settleMs, lastCStoreToScoresS: round(seconds), target: '<= 1.0 s' };
+    return { model: scoringModel(engine), slices: files.length, settleMs, lastCStoreToScoresS: round(seconds), target: '<= 1.0 s' };
   } finally {
     await engine.close();
     await rm(work, { recursive: true, force: true });
