@@ -6,9 +6,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startEngine } from '../src-main/app/engine.js';
 import { StorageScp } from '../src-main/network/scp/storage-scp.js';
 import { DEFAULT_NETWORK_SETTINGS } from '../src-main/contract/network-settings.js';
+import { modelIdentity } from '../src-main/domain/model-card.js';
 import { dcmtk, freePort } from '../test/helpers/dicom-peers.js';
 import { round } from './ingest.bench.js';
-import { scoringModel } from './latency.bench.js';
 
 export interface ReceiveRate {
   instances: number;
@@ -95,7 +95,7 @@ export async function measureCStoreToScores(files: string[], settleMs = 3000): P
     const lastStore = performance.now();
     if (sent.code !== 0) throw new Error(`storescu failed: ${sent.stderr.slice(0, 300)}`);
     const seconds = ((await done) - lastStore) / 1000;
-    return { model: scoringModel(engine), slices: files.length, settleMs, lastCStoreToScoresS: round(seconds), target: '<= 1.0 s' };
+    return { model: modelIdentity(engine.card), slices: files.length, settleMs, lastCStoreToScoresS: round(seconds), target: '<= 1.0 s' };
   } finally {
     await engine.close();
     await rm(work, { recursive: true, force: true });

@@ -2,22 +2,18 @@ import { copyFile, mkdir, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startEngine } from '../src-main/app/engine.js';
+import { modelIdentity, type ModelIdentity } from '../src-main/domain/model-card.js';
 import { round } from './ingest.bench.js';
 
 export interface LatencyFigure {
   /** The model that scored the study: the figure depends on it. */
-  model: string;
+  model: ModelIdentity;
   slices: number;
   settleMs: number;
   /** From the last slice written into the inbox to the study's scores in the store. */
   lastSliceToScoresS: number;
   /** The same less the configured settle wait (the time the engine itself needs). */
   processingAfterSettleS: number;
-}
-
-/** The model an engine scores with, as a figure records it (name and version from its card). */
-export function scoringModel(engine: { card: { name: string; version: string } }): string {
-  return `${engine.card.name} ${engine.card.version}`;
 }
 
 /** Copies a study into a watched inbox slice by slice, as a PACS would, and times its triage. */
@@ -41,7 +37,7 @@ export async function measureLatency(files: string[], settleMs: number): Promise
     }
     const latency = ((await done) - lastWritten) / 1000;
     return {
-      model: scoringModel(engine),
+      model: modelIdentity(engine.card),
       slices: files.length,
       settleMs,
       lastSliceToScoresS: round(latency),
