@@ -48,12 +48,14 @@ from .train import any_probs, embed, final_probs
 @dataclass
 class Validation:
     """Validation slices of every real source, in one order: labels, known-label mask, final
-    probabilities, patient (unique across sources) and source of each slice."""
+    probabilities, patient (unique across sources) and source of each slice, and its place in its
+    scan (slice order, for steps over a scan's neighbouring slices; None where not known)."""
     labels: np.ndarray
     known: np.ndarray
     probs: np.ndarray
     patients: np.ndarray
     sources: np.ndarray
+    order: Optional[np.ndarray] = None
 
 
 Figure = Callable[[Validation, np.ndarray], Optional[float]]
@@ -97,6 +99,12 @@ FIGURES: dict[str, Figure] = {
     'pooled epidural slice AUC': class_auc('epidural'),
     'pooled subdural slice AUC': class_auc('subdural'),
 }
+
+# Figures reported beside the rules' (not rule figures): CT-ICH's epidural slices are the hard ones
+# (pooled epidural counts PHE-SICH's easy negatives), and the scan level is the worklist's flag.
+REPORTED_BESIDE = {'CT-ICH epidural slice AUC': class_auc('epidural', 'ct-ich'),
+                   'CT-ICH any scan AUC': scan_auc('any', 'ct-ich'),
+                   'CT-ICH epidural scan AUC': scan_auc('epidural', 'ct-ich')}
 
 
 def compare(reference: Validation, candidate: Validation, figures: dict[str, Figure] = FIGURES,
@@ -144,7 +152,8 @@ def validation_outputs(run: dict) -> Validation:
                                  run['card_args'].get('hu_floor') if source == 'ct-ich' else None)
         emb, probs = embed(run['cnn'], table, run['maker'], augment=False)
         parts.append((table.labels, table.known, final_probs(run['scan'], table, emb, probs),
-                      np.array([f'{source}:{g}' for g in table.groups]), np.full(len(table), source)))
+                      np.array([f'{source}:{g}' for g in table.groups]), np.full(len(table), source),
+                      np.asarray(table.order)))
     return Validation(*(np.concatenate(column) for column in zip(*parts)))
 
 

@@ -38,13 +38,14 @@ import numpy as np
 import torch
 
 from .cam_pointing import POINTED_CLASSES, drawn_positives, paired_rates, pointing_hits, pointing_lines
-from .compare import FIGURES, Validation, class_auc, compare, member_figures, scan_auc
+from .compare import FIGURES, REPORTED_BESIDE, Validation, compare, member_figures
 from .config import ConfigError, complete_config, load_config
 from .constants import CLASSES
 from .cpu import use_cpu
-from .heldout_sequence import nested_probs, smoothed_probs
+from .heldout_sequence import nested_probs
 from .metrics import patient_resamples
 from .model import SliceCnn
+from .scan_smoothing import smoothed
 from .slices import BatchMaker, SliceTable
 from .sources import ct_ich_tables, phe_sich_tables
 from .train import STAGE1_KEYS, embed, existing_or_repo_relative, log, model_read_back, train_cnn
@@ -168,7 +169,7 @@ def pooled(records: list) -> Validation:
     def column(key, dtype):
         return np.array([v for r in records for v in r[key]], dtype=dtype)
     return Validation(column('labels', np.float32), column('known', bool), column('probs', np.float32),
-                      column('patient', object), column('source', object))
+                      column('patient', object), column('source', object), column('order', np.int64))
 
 
 def gated_by_any(v: Validation) -> Validation:
@@ -176,13 +177,6 @@ def gated_by_any(v: Validation) -> Validation:
     probs = v.probs.copy()
     probs[:, 1:] *= probs[:, :1]
     return dataclasses.replace(v, probs=probs)
-
-
-# Figures reported beside the rules' (not rule figures): CT-ICH's epidural slices are the hard ones
-# (pooled epidural counts PHE-SICH's easy negatives), and the scan level is the worklist's flag.
-REPORTED_BESIDE = {'CT-ICH epidural slice AUC': class_auc('epidural', 'ct-ich'),
-                   'CT-ICH any scan AUC': scan_auc('any', 'ct-ich'),
-                   'CT-ICH epidural scan AUC': scan_auc('epidural', 'ct-ich')}
 
 
 def report(out: Path, reference: Path = None, resamples: int = 1000, gate: bool = False,
@@ -216,9 +210,9 @@ def report(out: Path, reference: Path = None, resamples: int = 1000, gate: bool 
         figures = {**FIGURES, **REPORTED_BESIDE}
         nested_per_fold = nested_probs(records)
         nested = dataclasses.replace(cv, probs=np.concatenate(nested_per_fold).astype(np.float32))
-        smoothed = dataclasses.replace(cv, probs=np.concatenate([smoothed_probs(r) for r in records]).astype(np.float32))
         result['sequenceProbeAgainstPlain'] = compare(cv, nested, figures, resamples=resamples)
-        result['smoothedAgainstPlain'] = compare(cv, smoothed, figures, resamples=resamples)
+        result['smoothedAgainstPlain'] = compare(cv, smoothed(cv), figures, resamples=resamples)
+        result['peakKeepingSmoothedAgainstPlain'] = compare(cv, smoothed(cv, keep_peak=True), figures, resamples=resamples)
         result['sequenceProbePerFold'] = [
             {name: figure(pooled([fold]), np.arange(len(fold['labels']))) for name, figure in figures.items()}
             for fold in (dict(record, probs=probs.tolist()) for record, probs in zip(records, nested_per_fold))]
@@ -282,7 +276,8 @@ def print_report(result: dict) -> None:
     for title, rows in (('vs reference', result.get('againstReference', {}).get('rows', [])),
                         ('gated by any', result.get('gatedAgainstPlain', [])),
                         ('sequence probe', result.get('sequenceProbeAgainstPlain', [])),
-                        ('smoothed 1-2-1', result.get('smoothedAgainstPlain', []))):
+                        ('smoothed 1-2-1', result.get('smoothedAgainstPlain', [])),
+                        ('smoothed, peak kept', result.get('peakKeepingSmoothedAgainstPlain', []))):
         for row in rows:
             low, high = row['differenceCi95']
             print(f"  {title}: {row['figure']:45s} {row['reference']:.3f} -> {row['candidate']:.3f} "

@@ -22,6 +22,7 @@ EPOCHS, LR, WEIGHT_DECAY = 40, 0.003, 0.01
 CROP_PROB = 0.4
 SEED = 0
 PROB_CLAMP = 1e-4
+SMOOTHING_CLAMP = 1e-7
 
 
 class LogitSequenceModel(nn.Module):
@@ -94,13 +95,26 @@ def nested_probs(records: list) -> list:
     return [apply(fit([r for r in records if r is not record]), record) for record in records]
 
 
-def smoothed_probs(record: dict) -> np.ndarray:
+def smoothed_probs(record: dict, keep_peak: bool = False) -> np.ndarray:
     """Reported beside the probe: each slice's logits averaged with its neighbours' (weights 1-2-1,
-    the scan's end slices repeated)."""
-    z = logits_of(record['probs'])
+    the scan's end slices repeated). With `keep_peak`, each slice keeps the larger of that and its own
+    probability, so that no scan's highest slice changes (training README, "Neighbour smoothing that
+    keeps each scan's peak")."""
+    probs = np.asarray(record['probs'], np.float64)
+    if keep_peak:
+        # In float64, and clamped below the folds' recorded precision: the probe's float32 logits and
+        # clamp (1e-4) would lift a scan whose every slice lies below it.
+        p = np.clip(probs, SMOOTHING_CLAMP, 1 - SMOOTHING_CLAMP)
+        z = np.log(p) - np.log1p(-p)
+    else:
+        z = logits_of(probs)
     out = np.empty_like(z)
     for idx in scans(record):
         s = z[idx]
         padded = np.concatenate([s[:1], s, s[-1:]])
         out[idx] = 1 / (1 + np.exp(-(padded[:-2] + 2 * padded[1:-1] + padded[2:]) / 4))
+        if keep_peak:
+            # A mean of the scan's logits cannot exceed its highest; the cap only removes the rounding
+            # of the logit round trip, so that the scan's score stays exactly its highest slice's.
+            out[idx] = np.maximum(np.minimum(out[idx], probs[idx].max(axis=0)), probs[idx])
     return out

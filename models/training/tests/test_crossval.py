@@ -11,6 +11,7 @@ from torch.optim.swa_utils import AveragedModel
 import ichtrain.crossval as crossval
 from ichtrain.compare import Validation, scan_auc
 from ichtrain.config import complete_config
+from ichtrain.heldout_sequence import smoothed_probs
 from ichtrain.metrics import auc
 from ichtrain.preprocess import resize_bilinear, window_channels
 from ichtrain.slices import SliceTable
@@ -87,9 +88,15 @@ def test_each_fold_is_scored_by_a_cnn_trained_on_the_other_folds(tmp_path, by_fo
     rows = {row['figure']: row for row in probe['sequenceProbeAgainstPlain']}
     assert rows['CT-ICH any slice AUC']['reference'] == round(auc(labels, probs), 4)
     assert rows['CT-ICH any slice AUC']['candidate'] == round(auc(labels, nested[:, 0]), 4)
-    smoothed = np.concatenate([crossval.smoothed_probs(r) for r in records])
+    smoothed = np.concatenate([smoothed_probs(r) for r in records])
     rows = {row['figure']: row for row in probe['smoothedAgainstPlain']}
     assert rows['CT-ICH any slice AUC']['candidate'] == round(auc(labels, smoothed[:, 0]), 4)
+    # Keeping each slice's own value where it is higher leaves every scan's highest slice as it was.
+    peak_kept = np.concatenate([smoothed_probs(r, keep_peak=True) for r in records])
+    rows = {row['figure']: row for row in probe['peakKeepingSmoothedAgainstPlain']}
+    assert rows['CT-ICH any slice AUC']['candidate'] == round(auc(labels, peak_kept[:, 0]), 4)
+    patients = np.array([p for r in records for p in r['patient']])
+    assert all(peak_kept[patients == p, 0].max() == probs[patients == p].max() for p in set(patients))
     assert len(probe['sequenceProbePerFold']) == 3
 
     # Against itself: the same patients, no difference in any figure.

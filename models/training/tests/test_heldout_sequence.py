@@ -66,3 +66,23 @@ def test_smoothing_weights_a_slice_twice_its_neighbours_and_repeats_the_ends():
     out = heldout_sequence.smoothed_probs(record)[:, 0]
     expected = np.array([(0 + 0 + 4) / 4, (0 + 8 - 4) / 4, (4 - 8 - 4) / 4])
     np.testing.assert_allclose(np.log(out / (1 - out)), expected, atol=1e-4)
+
+
+def test_keeping_the_peak_raises_a_slice_to_its_smoothed_value_and_leaves_each_scans_highest_slice():
+    rng = np.random.default_rng(2)
+    record = fold_record(0, rng)
+    probs = np.asarray(record['probs'])
+    plain = heldout_sequence.smoothed_probs(record)
+    kept = heldout_sequence.smoothed_probs(record, keep_peak=True)
+    np.testing.assert_allclose(kept, np.maximum(plain, probs), atol=1e-6)
+    assert (kept > probs + 1e-3).any()
+    for idx in heldout_sequence.scans(record):
+        assert np.array_equal(kept[idx].max(axis=0), probs[idx].max(axis=0))
+
+
+def test_keeping_the_peak_lifts_no_scan_whose_every_slice_is_nearly_zero():
+    # Below the probe's clamp (1e-4): clamped, both scans would tie at 1e-4.
+    record = {'patient': ['a', 'a', 'b', 'b'], 'order': [0, 1, 0, 1],
+              'probs': [[2e-6] * 6, [1e-6] * 6, [5e-6] * 6, [1e-6] * 6]}
+    kept = heldout_sequence.smoothed_probs(record, keep_peak=True)
+    assert kept[:2, 0].max() == 2e-6 and kept[2:, 0].max() == 5e-6
