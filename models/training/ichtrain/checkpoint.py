@@ -19,7 +19,7 @@ def arch_of(cfg: dict) -> dict:
     """The networks' shape from a completed training config (what a checkpoint records as 'arch')."""
     return {'width': cfg['cnn']['width'], 'work_size': cfg['cnn']['work_size'], 'members': cfg['cnn']['members'],
             'pca_dim': cfg['lstm']['pca_dim'], 'lstm_hidden': cfg['lstm']['hidden'], 'lstm_layers': cfg['lstm']['layers'],
-            'test_time_flip': cfg['test_time_flip']}
+            'test_time_flip': cfg['test_time_flip'], 'peak_kept_smoothing': cfg['lstm']['peak_kept_smoothing']}
 
 
 def build_networks(arch: dict):
@@ -28,7 +28,7 @@ def build_networks(arch: dict):
     if arch.get('test_time_flip'):
         cnn = FlipAveraged(cnn)
     scan = ScanModel(embedding_size=cnn.embedding_size, pca_dim=arch['pca_dim'], hidden=arch['lstm_hidden'],
-                     layers=arch['lstm_layers'])
+                     layers=arch['lstm_layers'], peak_kept_smoothing=arch.get('peak_kept_smoothing', False))
     return cnn, scan
 
 

@@ -209,6 +209,10 @@ class Lstm:
     # As cnn.subtype_positive_weight, for the sequence model (its validation loss, which picks the
     # kept epoch, is weighted the same way; temperature scaling recalibrates afterwards).
     subtype_positive_weight: float = 1.0
+    # After training and calibration, each slice's final logits averaged with its neighbours' (1-2-1)
+    # where that is higher than its own, so the scan score (its highest slice) never changes
+    # (model.neighbour_smoothed; part of the exported graph).
+    peak_kept_smoothing: bool = False
 
     def __post_init__(self):
         positive_weight('lstm', self.subtype_positive_weight)

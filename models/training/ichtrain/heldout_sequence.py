@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .model import NUM_CLASSES
+from .model import NUM_CLASSES, neighbour_smoothed
 from .train import masked_bce
 
 HIDDEN, LAYERS = 32, 2
@@ -97,9 +97,9 @@ def nested_probs(records: list) -> list:
 
 def smoothed_probs(record: dict, keep_peak: bool = False) -> np.ndarray:
     """Reported beside the probe: each slice's logits averaged with its neighbours' (weights 1-2-1,
-    the scan's end slices repeated). With `keep_peak`, each slice keeps the larger of that and its own
-    probability, so that no scan's highest slice changes (training README, "Neighbour smoothing that
-    keeps each scan's peak")."""
+    the scan's end slices repeated: `model.neighbour_smoothed`). With `keep_peak`, each slice keeps
+    the larger of that and its own probability, as the exported model does with its logits, here in
+    probability space so that every scan's highest recorded value stays exactly as it was."""
     probs = np.asarray(record['probs'], np.float64)
     if keep_peak:
         # In float64, and clamped below the folds' recorded precision: the probe's float32 logits and
@@ -108,13 +108,9 @@ def smoothed_probs(record: dict, keep_peak: bool = False) -> np.ndarray:
         z = np.log(p) - np.log1p(-p)
     else:
         z = logits_of(probs)
-    out = np.empty_like(z)
+    out = np.empty(z.shape, z.dtype)
     for idx in scans(record):
-        s = z[idx]
-        padded = np.concatenate([s[:1], s, s[-1:]])
-        out[idx] = 1 / (1 + np.exp(-(padded[:-2] + 2 * padded[1:-1] + padded[2:]) / 4))
-        if keep_peak:
-            # A mean of the scan's logits cannot exceed its highest; the cap only removes the rounding
-            # of the logit round trip, so that the scan's score stays exactly its highest slice's.
-            out[idx] = np.maximum(np.minimum(out[idx], probs[idx].max(axis=0)), probs[idx])
+        smoothed = torch.sigmoid(neighbour_smoothed(torch.from_numpy(z[idx]))).numpy()
+        # A mean of the scan's logits cannot exceed its highest: the cap only removes rounding.
+        out[idx] = np.maximum(np.minimum(smoothed, probs[idx].max(axis=0)), probs[idx]) if keep_peak else smoothed
     return out

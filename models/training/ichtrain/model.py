@@ -144,20 +144,37 @@ def slice_cnn_members(cnn: nn.Module) -> list:
     return [FlipAveraged(m) for m in members] if plain is not cnn else members
 
 
+def neighbour_smoothed(logits: torch.Tensor, keep_peak: bool = False) -> torch.Tensor:
+    """Each slice's logits [..., S, C] averaged with its neighbours' along S (weights 1-2-1, the
+    scan's end slices repeated). With `keep_peak`, each slice keeps the larger of that and its own
+    logit, so that the scan's highest slice, its score, stays exactly as it was (training README,
+    "Neighbour smoothing that keeps each scan's peak")."""
+    padded = torch.cat([logits[..., :1, :], logits, logits[..., -1:, :]], dim=-2)
+    smoothed = (padded[..., :-2, :] + 2 * padded[..., 1:-1, :] + padded[..., 2:, :]) / 4
+    if not keep_peak:
+        return smoothed
+    # A mean of the scan's logits cannot exceed its highest: the cap only removes rounding.
+    highest = logits.max(dim=-2, keepdim=True).values
+    return torch.maximum(torch.minimum(smoothed, highest), logits)
+
+
 class ScanModel(nn.Module):
     """Per-scan refinement of slice probabilities.
 
     embedding [B,S,E] -> frozen PCA linear [B,S,P] -> BiLSTM(hidden, layers) [B,S,2*hidden]
-    -> concat slice_probs [B,S,6] -> linear(6), added to logit(slice_probs) -> / temperature -> sigmoid.
+    -> concat slice_probs [B,S,6] -> linear(6), added to logit(slice_probs) -> / temperature
+    [-> neighbour smoothing that keeps the scan's peak] -> sigmoid.
     The residual on the CNN's own logit (a deviation from Burduja et al., whose linear layer
     stands alone) makes an untrained sequence model the identity, so training can only correct
     the CNN; the linear layer starts at zero. forward returns logits; probs() the sigmoid, which
-    is what the ONNX graph outputs.
+    is what the ONNX graph outputs. The smoothing (`peak_kept_smoothing`) is a fixed step after
+    training and calibration, so it lives in probs() alone and the losses never see it.
     """
 
     def __init__(self, embedding_size: int = 256, pca_dim: int = 120, hidden: int = 256, layers: int = 3,
-                 dropout: float = 0.3, num_classes: int = NUM_CLASSES):
+                 dropout: float = 0.3, num_classes: int = NUM_CLASSES, peak_kept_smoothing: bool = False):
         super().__init__()
+        self.peak_kept_smoothing = peak_kept_smoothing
         self.pca = nn.Linear(embedding_size, pca_dim)
         self.pca.weight.requires_grad_(False)
         self.pca.bias.requires_grad_(False)
@@ -184,7 +201,10 @@ class ScanModel(nn.Module):
         return (cnn_logit + self.classifier(torch.cat([seq, slice_probs], dim=-1))) / self.temperature
 
     def probs(self, embedding: torch.Tensor, slice_probs: torch.Tensor) -> torch.Tensor:
-        return torch.sigmoid(self.forward(embedding, slice_probs))
+        logits = self.forward(embedding, slice_probs)
+        if self.peak_kept_smoothing:
+            logits = neighbour_smoothed(logits, keep_peak=True)
+        return torch.sigmoid(logits)
 
 
 class ScanModelProbs(nn.Module):

@@ -19,3 +19,13 @@ def test_a_run_with_test_time_flip_loads_mirrored_and_its_cnns_load_into_a_run_w
     save_checkpoint(tmp_path / 'plain.pt', cnn, scan, ARCH, {})
     plain = load_checkpoint(tmp_path / 'plain.pt')['cnn']
     assert isinstance(plain, SliceCnnEnsemble) and torch.equal(plain(x)[0], cnn.cnn(x)[0])
+
+
+def test_the_peak_kept_smoothing_is_part_of_the_arch_and_off_for_checkpoints_from_before_it(tmp_path):
+    torch.manual_seed(0)
+    _, scan = build_networks({**ARCH, 'peak_kept_smoothing': True})
+    assert scan.peak_kept_smoothing
+    save_checkpoint(tmp_path / 'smoothed.pt', *build_networks(ARCH)[:1], scan, {**ARCH, 'peak_kept_smoothing': True}, {})
+    assert load_checkpoint(tmp_path / 'smoothed.pt')['scan'].peak_kept_smoothing
+    save_checkpoint(tmp_path / 'before.pt', *build_networks(ARCH)[:1], scan, ARCH, {})
+    assert not load_checkpoint(tmp_path / 'before.pt')['scan'].peak_kept_smoothing

@@ -53,6 +53,26 @@ def test_export_writes_valid_onnx_and_card(tmp_path):
     assert ((probs > 0) & (probs < 1)).all()
 
 
+def test_a_scan_model_with_the_peak_kept_smoothing_exports_it_in_its_graph(tmp_path):
+    torch.manual_seed(0)
+    cnn, scan = random_model(seed=3, hidden=32)
+    scan.peak_kept_smoothing = True
+    write_model_folder(tmp_path, cnn, scan, name='t', version='0', thresholds={k: 0.5 for k in CLASSES},
+                       training={}, metrics={}, intended_use='test', limitations=[])
+    lstm_model = onnx.load(str(tmp_path / 'scan_lstm.onnx'))
+    onnx.checker.check_model(lstm_model)
+    assert _dims(lstm_model.graph.output[0]) == [1, 'S', 6]
+    assert {'Max', 'Min', 'ReduceMax'} <= {node.op_type for node in lstm_model.graph.node}
+    ref = json.loads((tmp_path / 'reference_outputs.json').read_text())
+    with torch.no_grad():
+        logits, embedding, _ = cnn.eval()(reference_images())
+        probs = scan.eval().probs(embedding[None], torch.sigmoid(logits)[None])
+        scan.peak_kept_smoothing = False
+        unsmoothed = scan.probs(embedding[None], torch.sigmoid(logits)[None])
+    # The reference outputs the engine's test checks onnxruntime against are the smoothed ones.
+    assert np.allclose(ref['scanLstm']['probs'], probs.reshape(-1).numpy(), atol=1e-6)
+    assert not np.allclose(probs.numpy(), unsmoothed.numpy(), atol=1e-4)
+
 def test_reference_images_follow_the_stated_formula():
     images = reference_images()
     n, c, y, x = 1, 2, 17, 200
