@@ -40,6 +40,14 @@ def validation_rows(plain: Validation, resamples: int = 1000) -> dict:
                                                        resamples=resamples)}
 
 
+def unsmoothed_outputs(run: dict) -> Validation:
+    """A loaded run's validation outputs, refused where its sequence model smooths them already."""
+    if run['scan'].peak_kept_smoothing:
+        raise ValueError('this checkpoint\'s sequence model applies the smoothing already (lstm.peak_kept_smoothing): '
+                         'judge it on the checkpoint of its recipe without it')
+    return validation_outputs(run)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--checkpoint', type=Path, required=True, help='checkpoint.pt of a trained run')
@@ -48,7 +56,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     use_cpu(2)
     try:
-        result = validation_rows(validation_outputs(load_run(args.checkpoint)), args.resamples)
+        result = validation_rows(unsmoothed_outputs(load_run(args.checkpoint)), args.resamples)
     except ValueError as error:
         print(f'ichtrain.scan_smoothing: {error}', file=sys.stderr)
         return 2

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from ichtrain.compare import Validation
-from ichtrain.scan_smoothing import smoothed, validation_rows
+from ichtrain.model import ScanModel
+from ichtrain.scan_smoothing import smoothed, unsmoothed_outputs, validation_rows
 
 
 def validation(order) -> Validation:
@@ -43,3 +44,8 @@ def test_rows_compare_both_smoothings_with_the_plain_probabilities():
     kept = {row['figure']: row for row in rows['peakKeepingSmoothedAgainstPlain']}
     assert kept['CT-ICH any scan AUC']['difference'] == 0
     assert kept['CT-ICH any slice AUC']['difference'] != 0
+
+
+def test_a_checkpoint_that_smooths_already_is_refused():
+    with pytest.raises(ValueError, match='applies the smoothing already'):
+        unsmoothed_outputs({'scan': ScanModel(embedding_size=8, pca_dim=2, hidden=2, layers=1, peak_kept_smoothing=True)})
