@@ -13,6 +13,7 @@ setLogLevel('error');
 interface Reference {
   sliceCnn: { logits: number[][]; embeddingFirst16: number[][]; camShape: number[]; camFirst16: number[][] };
   scanLstm: { inputs: { embedding: { data: number[] }; slice_probs: { data: number[] } }; probs: number[] };
+  scanLengths: { formula: string; cases: { slices: number; probs: number[] }[] };
   tolerance: number;
 }
 
@@ -24,6 +25,17 @@ function referenceImages(n: number, size: number): Float32Array {
     for (let c = 0; c < 3; c++)
       for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) images[i++] = Math.sin(0.05 * x + 0.07 * y + c + b);
   return images;
+}
+
+/** The reference scans of reference_outputs.json's scanLengths, by its formula. */
+function referenceScan(slices: number, embeddingSize: number): { embedding: Float32Array; sliceProbs: Float32Array } {
+  const embedding = new Float32Array(slices * embeddingSize);
+  const sliceProbs = new Float32Array(slices * 6);
+  for (let s = 0; s < slices; s++) {
+    for (let e = 0; e < embeddingSize; e++) embedding[s * embeddingSize + e] = Math.sin(0.013 * e + 0.31 * s);
+    for (let c = 0; c < 6; c++) sliceProbs[s * 6 + c] = 0.5 + 0.45 * Math.sin(0.7 * s + 1.3 * c);
+  }
+  return { embedding, sliceProbs };
 }
 
 const modelDir = defaultModelDir();
@@ -62,11 +74,16 @@ describe(`Detector on ${path.basename(modelDir)}: onnxruntime-node agrees with t
     assert.ok(maxDiff(probs, reference.scanLstm.probs) < 1e-4);
   });
 
-  it('runs a scan of one slice', async () => {
-    const e = detector.card.embeddingSize;
-    const probs = await detector.runScan(new Float32Array(e), new Float32Array(6).fill(0.5), 1);
-    assert.equal(probs.length, 6);
-    assert.ok(probs.every((p) => p >= 0 && p <= 1));
+  it('scan model probabilities match torch on scans of 1, 5 and 40 slices', async () => {
+    const { formula, cases } = reference.scanLengths;
+    assert.match(formula, /sin\(0\.013\*e \+ 0\.31\*s\).*0\.5 \+ 0\.45\*sin\(0\.7\*s \+ 1\.3\*c\)/);
+    assert.deepEqual(cases.map((c) => c.slices), [1, 5, 40]);
+    for (const { slices, probs: expected } of cases) {
+      const { embedding, sliceProbs } = referenceScan(slices, detector.card.embeddingSize);
+      const probs = await detector.runScan(embedding, sliceProbs, slices);
+      assert.equal(probs.length, slices * 6, `${slices} slices`);
+      assert.ok(maxDiff(probs, expected) < reference.tolerance, `${slices} slices: ${maxDiff(probs, expected)}`);
+    }
   });
 
   it('falls back to cpu when the requested providers cannot start', async () => {

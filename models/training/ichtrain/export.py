@@ -31,12 +31,27 @@ SLICE_CNN_FILE = 'slice_cnn.onnx'
 SCAN_LSTM_FILE = 'scan_lstm.onnx'
 REFERENCE_FORMULA = 'image[n][c][y][x] = float32(sin(0.05*x + 0.07*y + c + n)), n < 2, c < 3, y,x < 256'
 DEFAULT_PNG_WINDOW = {'center': 40.0, 'width': 130.0}
+# Scans of these lengths check the sequence model's graph where its length matters: one slice (its
+# own neighbours), a short scan, and a whole 5 mm head scan; the peaks move along the scan so the
+# neighbour smoothing of a recipe that has it changes some slices and keeps each class's highest.
+REFERENCE_SCAN_LENGTHS = (1, 5, 40)
+REFERENCE_SCAN_FORMULA = ('embedding[0][s][e] = float32(sin(0.013*e + 0.31*s)), '
+                          'slice_probs[0][s][c] = float32(0.5 + 0.45*sin(0.7*s + 1.3*c))')
 
 
 def reference_images(size: int = INPUT_SIZE) -> torch.Tensor:
     """The deterministic [2,3,size,size] input named by REFERENCE_FORMULA."""
     n, c, y, x = np.meshgrid(np.arange(2), np.arange(3), np.arange(size), np.arange(size), indexing='ij')
     return torch.from_numpy(np.sin(0.05 * x + 0.07 * y + c + n).astype(np.float32))
+
+
+def reference_scan(slices: int, embedding_size: int) -> tuple:
+    """The deterministic ([1,S,E] embedding, [1,S,6] probabilities) named by REFERENCE_SCAN_FORMULA."""
+    s, e = np.meshgrid(np.arange(slices), np.arange(embedding_size), indexing='ij')
+    s6, c = np.meshgrid(np.arange(slices), np.arange(len(CLASSES)), indexing='ij')
+    embedding = np.sin(0.013 * e + 0.31 * s).astype(np.float32)
+    probs = (0.5 + 0.45 * np.sin(0.7 * s6 + 1.3 * c)).astype(np.float32)
+    return torch.from_numpy(embedding)[None], torch.from_numpy(probs)[None]
 
 
 def sha256(path: Path) -> str:
@@ -103,6 +118,11 @@ def reference_outputs(cnn: SliceCnn, scan: ScanModel) -> dict:
             'note': 'inputs are the slice CNN outputs on the reference images (embedding, sigmoid(logits))',
             'probs': probs.reshape(-1).tolist(),
             'probsShape': list(probs.shape),
+        },
+        'scanLengths': {
+            'formula': REFERENCE_SCAN_FORMULA,
+            'cases': [{'slices': n, 'probs': scan.probs(*reference_scan(n, embedding.shape[1])).reshape(-1).tolist()}
+                      for n in REFERENCE_SCAN_LENGTHS],
         },
         'tolerance': 1e-4,
     }

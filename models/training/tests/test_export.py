@@ -5,7 +5,7 @@ import onnx
 import torch
 
 from ichtrain.constants import CLASSES
-from ichtrain.export import random_model, reference_images, sha256, write_model_folder
+from ichtrain.export import REFERENCE_SCAN_LENGTHS, random_model, reference_images, reference_scan, sha256, write_model_folder
 from ichtrain.model import FlipAveraged
 
 CARD_KEYS = {'name', 'version', 'classes', 'input', 'pngWindow', 'embeddingSize', 'camSize', 'thresholds',
@@ -51,6 +51,11 @@ def test_export_writes_valid_onnx_and_card(tmp_path):
     assert np.allclose(ref['sliceCnn']['logits'], logits.numpy(), atol=1e-6)
     assert np.allclose(ref['scanLstm']['probs'], probs.reshape(-1).numpy(), atol=1e-6)
     assert ((probs > 0) & (probs < 1)).all()
+    for case in ref['scanLengths']['cases']:
+        with torch.no_grad():
+            expected = scan.probs(*reference_scan(case['slices'], 256)).reshape(-1).numpy()
+        assert len(case['probs']) == case['slices'] * len(CLASSES)
+        assert np.allclose(case['probs'], expected, atol=1e-6)
 
 
 def test_a_scan_model_with_the_peak_kept_smoothing_exports_it_in_its_graph(tmp_path):
@@ -73,11 +78,33 @@ def test_a_scan_model_with_the_peak_kept_smoothing_exports_it_in_its_graph(tmp_p
     assert np.allclose(ref['scanLstm']['probs'], probs.reshape(-1).numpy(), atol=1e-6)
     assert not np.allclose(probs.numpy(), unsmoothed.numpy(), atol=1e-4)
 
+    # Scans of several lengths: each slice may rise, no class's highest slice does.
+    cases = ref['scanLengths']['cases']
+    assert [case['slices'] for case in cases] == list(REFERENCE_SCAN_LENGTHS)
+    for case in cases:
+        smoothed = np.array(case['probs']).reshape(case['slices'], len(CLASSES))
+        with torch.no_grad():
+            plain = scan.probs(*reference_scan(case['slices'], 256))[0].numpy()
+        assert (smoothed >= plain - 1e-6).all()
+        assert np.allclose(smoothed.max(axis=0), plain.max(axis=0), atol=1e-6)
+        if case['slices'] == 1:
+            assert np.allclose(smoothed, plain, atol=1e-6)
+        else:
+            assert (smoothed > plain + 1e-4).any()
+
 def test_reference_images_follow_the_stated_formula():
     images = reference_images()
     n, c, y, x = 1, 2, 17, 200
     assert images.shape == (2, 3, 256, 256)
     assert images[n, c, y, x].item() == np.float32(np.sin(0.05 * x + 0.07 * y + c + n))
+
+
+def test_reference_scans_follow_the_stated_formula():
+    embedding, probs = reference_scan(40, 256)
+    assert embedding.shape == (1, 40, 256) and probs.shape == (1, 40, 6)
+    s, e, c = 33, 201, 4
+    assert embedding[0, s, e].item() == np.float32(np.sin(0.013 * e + 0.31 * s))
+    assert probs[0, s, c].item() == np.float32(0.5 + 0.45 * np.sin(0.7 * s + 1.3 * c))
 
 
 def test_a_flip_averaged_cnn_exports_with_the_same_contract(tmp_path):
