@@ -138,23 +138,34 @@ def validation_table(source: str, section: str, png_window: str, hu_floor: Optio
     return phe_sich_tables(json.loads(section), json.loads(png_window))['val']
 
 
-def validation_outputs(run: dict) -> Validation:
-    """A loaded run's (`load_run`) final probabilities on the validation patients of the sources it
-    used, each read as that run's engine reads it (PHE-SICH through the run's chosen window)."""
+def validation_tables(run: dict) -> list:
+    """[(source, table)] of a loaded run's (`load_run`) validation patients, for the sources it used,
+    each read as that run's engine reads it (PHE-SICH through the run's chosen window)."""
     window = json.dumps(run['card_args']['png_window'])
-    parts = []
+    tables = []
     for source, key in (('ct-ich', 'ct_ich'), ('phe-sich', 'phe_sich')):
         if not run['config'][key]['use']:
             continue
         # Only PHE-SICH (windowed PNGs) depends on the read-back window. Key order is kept: the
         # split cuts the patients at the fractions' cumulative sums in the order they are listed.
-        table = validation_table(source, json.dumps(run['config'][key]), window if source == 'phe-sich' else '',
-                                 run['card_args'].get('hu_floor') if source == 'ct-ich' else None)
-        emb, probs = embed(run['cnn'], table, run['maker'], augment=False)
-        parts.append((table.labels, table.known, final_probs(run['scan'], table, emb, probs),
-                      np.array([f'{source}:{g}' for g in table.groups]), np.full(len(table), source),
-                      np.asarray(table.order)))
+        tables.append((source, validation_table(source, json.dumps(run['config'][key]), window if source == 'phe-sich' else '',
+                                                run['card_args'].get('hu_floor') if source == 'ct-ich' else None)))
+    return tables
+
+
+def validation_of(tables: list, probs_of: Callable[[str, SliceTable], np.ndarray]) -> Validation:
+    """The slices of `validation_tables` with the probabilities `probs_of(source, table)` gives each table."""
+    parts = [(table.labels, table.known, probs_of(source, table), np.array([f'{source}:{g}' for g in table.groups]),
+              np.full(len(table), source), np.asarray(table.order)) for source, table in tables]
     return Validation(*(np.concatenate(column) for column in zip(*parts)))
+
+
+def validation_outputs(run: dict) -> Validation:
+    """A loaded run's final probabilities on its validation patients."""
+    def final(_source: str, table: SliceTable) -> np.ndarray:
+        emb, probs = embed(run['cnn'], table, run['maker'], augment=False)
+        return final_probs(run['scan'], table, emb, probs)
+    return validation_of(validation_tables(run), final)
 
 
 # The read-back windows the recipes so far chose (40/100 for real-v5, 40/130 for the inserted-bleed
